@@ -1,0 +1,1 @@
+"""The ncap command line."""

@@ -1,0 +1,54 @@
+"""Argument types and helpers shared by the CLI's commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: an integer >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
+    return value
+
+
+def n_links_arg(text: str) -> int:
+    """argparse type: a body length n_links >= 3."""
+    value = positive_int(text)
+    if value < 3:
+        raise argparse.ArgumentTypeError(f"n_links must be at least 3 (joints = n_links - 1), got {value}")
+    return value
+
+
+def hidden_sizes(text: str) -> tuple[int, ...]:
+    """argparse type: comma-separated positive layer widths, e.g. '256,256'."""
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"hidden sizes must be comma-separated integers, got {text!r}") from None
+    if not sizes or any(size < 1 for size in sizes):
+        raise argparse.ArgumentTypeError(f"hidden sizes must be positive, got {text!r}")
+    return sizes
+
+
+def print_json(payload: dict) -> None:
+    """Write ``payload`` as indented JSON to stdout."""
+    json.dump(payload, sys.stdout, indent=2)
+    sys.stdout.write("\n")

@@ -1,0 +1,49 @@
+"""The ``ncap`` command: one CLI over the library.
+
+Every error a user can cause ends with one line on stderr,
+``ncap: error: <message>``, and exit code 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from ncap.cli import evaluate
+from ncap.cli.errors import UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (no usage dump)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ncap", description="Neural circuit architectural priors for embodied control.")
+    subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    evaluate.add_parser(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    try:
+        args = build_parser().parse_args(argv)
+        args.handler(args)
+    except (UsageError, ValueError, FileNotFoundError, NotADirectoryError, PermissionError) as error:
+        print(f"ncap: error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. `ncap eval --json | head`
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return 0
+    except KeyboardInterrupt:
+        print("ncap: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,10 @@
+"""Policies over task observations: the circuit, MLP baselines, navigate task modules."""
+
+from ncap.policies.architecture import ARCHS, ArchitectureConfig, build_policy
+from ncap.policies.navigation import CONTROLLERS, HandCodedController, LearnedController, make_controller
+from ncap.policies.policy import CircuitPolicy, MLPPolicy, RandomPolicy, step_index
+
+__all__ = [
+    "ARCHS", "ArchitectureConfig", "build_policy", "CONTROLLERS", "HandCodedController", "LearnedController",
+    "make_controller", "CircuitPolicy", "MLPPolicy", "RandomPolicy", "step_index",
+]

@@ -1,0 +1,78 @@
+"""Typed description of a policy architecture, and the factory that builds it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import torch
+from torch import nn
+
+from ncap.circuits import SwimmerCircuit, to_mlp
+from ncap.policies.navigation import CONTROLLERS, make_controller
+from ncap.policies.policy import CircuitPolicy, MLPPolicy, RandomPolicy
+
+ARCHS = ("ncap", "mlp", "random")
+
+
+@dataclass(frozen=True)
+class ArchitectureConfig:
+    """Which policy to build; ablation switches apply to the circuit only."""
+
+    arch: Literal["ncap", "mlp", "random"] = "ncap"
+    """"ncap" (the swimmer circuit), "mlp" (baseline) or "random" (uniform commands)."""
+    hidden: tuple[int, ...] = (256, 256)
+    """MLP hidden layer widths."""
+    weight_sharing: bool = True
+    """Circuit: share each named weight across modules and sides."""
+    sign_constraints: bool = True
+    """Circuit: keep every weight's excitatory/inhibitory sign."""
+    init: Literal["constant", "uniform"] = "constant"
+    """Circuit: initial magnitudes, constant 1 or uniform in [0, 1]."""
+    activation: Literal["clamp", "relu"] = "clamp"
+    """Circuit: graded activation, clamp to [0, 1] or rectifier."""
+    dense_embedding: bool = False
+    """Circuit: train its exact ReLU-MLP embedding with every weight free (Fig. 7B)."""
+    controller: Literal["hand-coded", "learned"] | None = None
+    """Navigate: task module feeding the circuit's turn and speed inputs."""
+
+    def __post_init__(self) -> None:
+        if self.arch not in ARCHS:
+            raise ValueError(f"unknown arch {self.arch!r}; choose one of {list(ARCHS)}")
+        if not self.hidden or any(isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in self.hidden):
+            raise ValueError(f"hidden sizes must be positive integers, got {self.hidden!r}")
+        if self.controller is not None:
+            if self.controller not in CONTROLLERS:
+                raise ValueError(f"unknown controller {self.controller!r}; choose one of {list(CONTROLLERS)}")
+            if self.arch != "ncap":
+                raise ValueError("a controller drives the circuit's turn and speed inputs: it needs --arch ncap")
+        if self.dense_embedding and self.arch != "ncap":
+            raise ValueError("dense_embedding applies to the ncap circuit only")
+        if self.dense_embedding and self.controller is not None:
+            raise ValueError("dense_embedding is defined for the swim circuit, without a controller")
+
+
+def build_policy(config: ArchitectureConfig, task: str, n_links: int, seed: int = 0) -> nn.Module:
+    """Build the policy for ``task`` on a swimmer of ``n_links`` links.
+
+    Raises:
+        ValueError: for a controller on the swim task, and bad configs.
+    """
+    n_joints = n_links - 1
+    if config.controller is not None and task != "navigate":
+        raise ValueError("a controller is only meaningful on the navigate task")
+    if config.arch == "random":
+        return RandomPolicy(n_joints, seed)
+    if config.arch == "mlp":
+        with torch.random.fork_rng():  # seeded init without touching the global stream
+            torch.manual_seed(seed)
+            return MLPPolicy(n_joints, config.hidden, observes_target=task == "navigate")
+    generator = torch.Generator().manual_seed(seed)
+    steering = config.controller is not None
+    circuit = SwimmerCircuit(
+        n_joints, generator=generator, weight_sharing=config.weight_sharing,
+        sign_constraints=config.sign_constraints, init=config.init, activation=config.activation,
+        turn=steering, speed=steering,
+    )
+    controller = make_controller(config.controller) if steering else None
+    return CircuitPolicy(to_mlp(circuit) if config.dense_embedding else circuit, controller)
