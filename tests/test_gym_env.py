@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-import ncap  # noqa: F401  (registers the ids)
-from ncap.registration import ENV_IDS
+import ncap.envs  # noqa: F401  (registers the ids)
+from ncap.envs.registration import ENV_IDS
 
 N_LINKS = [3, 6, 10, 16]
 

@@ -2,7 +2,7 @@ import gymnasium
 import numpy as np
 import pytest
 
-import ncap  # noqa: F401
+import ncap.envs  # noqa: F401  (registers the ids)
 from ncap.envs.reference import make_reference_env
 from ncap.envs.vector import SwimmerVecEnv, SwimmerVectorEnv
 

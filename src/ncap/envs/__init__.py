@@ -20,3 +20,7 @@ __all__ = [
     "validate_n_links", "SwimmerEnv", "make_reference_env", "action_space", "observation_space", "TASKS",
     "navigate_reward", "observation_keys", "swim_reward", "SwimmerVecEnv", "SwimmerVectorEnv",
 ]
+
+from ncap.envs.registration import ENV_IDS, register_envs  # noqa: E402
+
+register_envs()

@@ -11,11 +11,17 @@ that ``rollout`` cannot give: (1) dm_control's ``Physics.step`` ends with
 ``rollout`` records them one substep stale; (2) each swimmer's constraint
 solver warm start (``qacc_warmstart``) must carry over from one control step to
 the next, while ``rollout`` shares one ``MjData`` per thread among swimmers and
-returns states without it. With ``rollout`` trajectories drift from the
-reference by ~1e-4 within an episode (joint limits engage the solver); with
-``Batch(persistent=True).step(nstep=15, stage=mjSTAGE_VEL)``, which runs
-exactly dm_control's ``mj_step2``, 14 x ``mj_step``, ``mj_step1``, they agree
-to ~1e-12 (tests/test_batched.py). benchmarks/simulator.py measures both.
+returns states without it. Around ``rollout`` trajectories drift from the
+reference by ~1e-4 within an episode (joint limits engage the solver). A
+``Batch`` keeps each swimmer's integration state (warm start included) in its
+state rows, and ``step(nstep=15, stage=mjSTAGE_VEL)`` ends with the position
+and velocity stages at the new state, as ``mj_step1`` does: trajectories and
+rewards agree with dm_control to ~1e-12 (tests/test_batched.py). The batch is
+not persistent (one ``MjData`` per thread, hot in cache), which measured faster
+than one ``MjData`` per swimmer; it recomputes the first substep's position
+stage, the same values dm_control computed in its ``mj_step1``.
+benchmarks/simulator.py measures it beside the floor, dm_control and a loop
+around ``rollout``.
 
 Actions. Out-of-range actions are clipped by MuJoCo (the motors' ``ctrlrange``
 is [-1, 1]), as in dm_control; NaN or infinite actions raise ValueError.
@@ -108,7 +114,7 @@ class BatchedSwimmer:
         if self.nthread < 1:
             raise ValueError(f"nthread must be >= 1, got {nthread}")
         self.keys = observation_keys(self.task)
-        self._batch = Batch(self.body.model, self.num_envs, nthread=self.nthread, persistent=True)
+        self._batch = Batch(self.body.model, self.num_envs, nthread=self.nthread, persistent=False)
         self._qpos = self._batch.bind("qpos")
         self._ctrl = self._batch.bind("ctrl")
         self._sensors = self._batch.bind("sensordata")

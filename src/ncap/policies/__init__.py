@@ -2,9 +2,13 @@
 
 from ncap.policies.architecture import ARCHS, ArchitectureConfig, build_policy
 from ncap.policies.navigation import CONTROLLERS, HandCodedController, LearnedController, make_controller
-from ncap.policies.policy import CircuitPolicy, MLPPolicy, RandomPolicy, step_index
+from ncap.policies.normalizer import RunningNormalizer
+from ncap.policies.policy import (
+    CircuitPolicy, MLPPolicy, RandomPolicy, feature_size, observed_features, step_index,
+)
 
 __all__ = [
     "ARCHS", "ArchitectureConfig", "build_policy", "CONTROLLERS", "HandCodedController", "LearnedController",
-    "make_controller", "CircuitPolicy", "MLPPolicy", "RandomPolicy", "step_index",
+    "make_controller", "CircuitPolicy", "MLPPolicy", "RandomPolicy", "RunningNormalizer", "feature_size",
+    "observed_features", "step_index",
 ]

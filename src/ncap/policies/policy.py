@@ -13,6 +13,7 @@ import torch
 from torch import Tensor, nn
 
 from ncap.circuits import EmbeddedMLP, MLPPolicyNet, SwimmerCircuit
+from ncap.policies.normalizer import RunningNormalizer
 
 
 def step_index(obs: Mapping[str, Tensor]) -> Tensor:
@@ -51,25 +52,36 @@ class CircuitPolicy(nn.Module):
         return self.circuit(obs["joints"], step_index(obs), turn, speed)
 
 
-class MLPPolicy(nn.Module):
-    """MLP baseline: tanh(MLP(joints, body_velocities[, to_target])).
+def observed_features(obs: Mapping[str, Tensor]) -> Tensor:
+    """What the MLP baselines observe: joints, body velocities [, to_target], (..., D).
 
-    Observes what the authors' MLPs observed (23 numbers for 6 links), not time.
+    23 numbers for 6 links (the authors' MLP input), 25 with the target; not time.
+    """
+    keys = ("joints", "body_velocities", "to_target") if "to_target" in obs else ("joints", "body_velocities")
+    return torch.cat([obs[key] for key in keys], dim=-1)
+
+
+def feature_size(n_joints: int, observes_target: bool) -> int:
+    """Size D of :func:`observed_features`."""
+    return n_joints + 3 * (n_joints + 1) + (2 if observes_target else 0)
+
+
+class MLPPolicy(nn.Module):
+    """MLP baseline: tanh(MLP(normalize(joints, body_velocities[, to_target]))).
+
+    The normalizer (running mean/std, identity until trained with statistics)
+    is part of the policy, so a saved MLP policy is self-contained.
     """
 
     def __init__(self, n_joints: int, hidden: tuple[int, ...], observes_target: bool = False):
         super().__init__()
         self.n_joints = n_joints
-        self.keys = ("joints", "body_velocities") + (("to_target",) if observes_target else ())
-        in_dim = n_joints + 3 * (n_joints + 1) + (2 if observes_target else 0)
+        in_dim = feature_size(n_joints, observes_target)
+        self.normalizer = RunningNormalizer(in_dim)
         self.net = MLPPolicyNet(in_dim, hidden, n_joints)
 
-    def features(self, obs: Mapping[str, Tensor]) -> Tensor:
-        """The observed numbers, concatenated: (..., in_dim)."""
-        return torch.cat([obs[key] for key in self.keys], dim=-1)
-
     def forward(self, obs: Mapping[str, Tensor]) -> Tensor:
-        return torch.tanh(self.net(self.features(obs)))
+        return torch.tanh(self.net(self.normalizer(observed_features(obs))))
 
 
 class RandomPolicy(nn.Module):

@@ -1,4 +1,4 @@
-"""Gymnasium ids of ncap's environments (registered on ``import ncap``)."""
+"""Gymnasium ids of ncap's environments (registered on ``import ncap.envs``)."""
 
 import gymnasium
 

@@ -1,0 +1,57 @@
+"""Pure-PyTorch NCAP circuits: units, the swimmer circuit, its MLP embedding
+and the MLP baseline. Imports no simulator or environment code."""
+
+from ncap.circuits.embedding import EmbeddedMLP, dense_like, to_mlp
+from ncap.circuits.mlp import MLPPolicyNet, num_parameters
+from ncap.circuits.swimmer import (
+    WEIGHT_SIGNS,
+    SwimmerCircuit,
+    SwimmerCircuitConfig,
+    full_weight_shape,
+    swimmer_core,
+)
+from ncap.circuits.units import (
+    DORSAL,
+    VENTRAL,
+    IntegratorUnit,
+    PeriodicOscillator,
+    Sign,
+    SineWaveOscillator,
+    SquareWaveOscillator,
+    activation_function,
+    constrain,
+    excitatory,
+    graded_clamp,
+    graded_relu,
+    inhibitory,
+    make_oscillator,
+    unsigned,
+)
+
+__all__ = [
+    "DORSAL",
+    "VENTRAL",
+    "WEIGHT_SIGNS",
+    "EmbeddedMLP",
+    "IntegratorUnit",
+    "MLPPolicyNet",
+    "PeriodicOscillator",
+    "Sign",
+    "SineWaveOscillator",
+    "SquareWaveOscillator",
+    "SwimmerCircuit",
+    "SwimmerCircuitConfig",
+    "activation_function",
+    "constrain",
+    "dense_like",
+    "excitatory",
+    "full_weight_shape",
+    "graded_clamp",
+    "graded_relu",
+    "inhibitory",
+    "make_oscillator",
+    "num_parameters",
+    "swimmer_core",
+    "to_mlp",
+    "unsigned",
+]
