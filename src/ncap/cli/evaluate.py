@@ -6,7 +6,7 @@ import argparse
 
 from ncap.cli.common import hidden_sizes, n_links_arg, non_negative_int, positive_int, print_json
 from ncap.cli.errors import UsageError
-from ncap.policies import ARCHS, CONTROLLERS, ArchitectureConfig, build_policy
+from ncap.policies import ARCHS, CONTROLLERS, ArchitectureConfig, build_policy, transfer_policy
 from ncap.training.evaluation import evaluate
 
 
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> None:
         policy, task, trained_links = load_run_policy(args.run_dir)
         n_links = args.n_links or trained_links
         if n_links != trained_links:
-            policy = policy.transfer(n_links - 1) if hasattr(policy, "transfer") else policy
+            policy = transfer_policy(policy, n_links)
     else:
         task, n_links = args.task, args.n_links or 6
         config = ArchitectureConfig(arch=args.arch, hidden=args.hidden, controller=args.controller)

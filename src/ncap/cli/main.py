@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 
-from ncap.cli import evaluate
+from ncap.cli import evaluate, train
 from ncap.cli.errors import UsageError
 
 
@@ -24,6 +24,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ncap", description="Neural circuit architectural priors for embodied control.")
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    train.add_parser(subparsers)
     evaluate.add_parser(subparsers)
     return parser
 

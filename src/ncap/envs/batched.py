@@ -49,8 +49,12 @@ def default_threads(num_envs: int) -> int:
     return max(1, min(os.cpu_count() or 1, num_envs))
 
 
-def check_seed(seed: object, num_envs: int) -> int:
-    """Return ``seed`` if every swimmer's seed ``seed + i`` fits NumPy's RandomState."""
+def check_seed(seed: object, num_envs: int) -> int | list[int]:
+    """``seed`` if every swimmer's seed (``seed + i``, or ``seed[i]`` for a sequence) fits a RandomState."""
+    if isinstance(seed, (list, tuple, np.ndarray)):
+        if len(seed) != num_envs:
+            raise ValueError(f"expected {num_envs} seeds, one per swimmer, got {len(seed)}")
+        return [check_seed(s, 1) for s in seed]  # type: ignore[misc]
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     if seed < 0 or seed + num_envs - 1 > MAX_SEED:
@@ -75,8 +79,19 @@ class _EpisodeStarter:
     def seeded(self) -> bool:
         return bool(self._tasks)
 
-    def seed(self, seed: int) -> None:
-        self._tasks = [dm_swimmer.Swimmer(random=seed + i) for i in range(self._num_envs)]
+    def seed(self, seed: int | list[int]) -> None:
+        """Swimmer i draws from ``RandomState(seed + i)``, or from ``seed[i]`` for a list."""
+        seeds = seed if isinstance(seed, list) else [seed + i for i in range(self._num_envs)]
+        self._tasks = [dm_swimmer.Swimmer(random=s) for s in seeds]
+
+    def get_state(self) -> list[tuple]:
+        """Each swimmer's RandomState state (NumPy's tuple form)."""
+        return [task.random.get_state() for task in self._tasks]
+
+    def set_state(self, states: list[tuple]) -> None:
+        self._tasks = [dm_swimmer.Swimmer(random=0) for _ in states]
+        for task, state in zip(self._tasks, states):
+            task.random.set_state(state)
 
     def start(self, state: np.ndarray, target: np.ndarray) -> None:
         """Fill state rows (B, nstate) and target positions (B, 3) in place."""
@@ -100,11 +115,12 @@ class BatchedSwimmer:
         num_envs: number of swimmers B.
         nthread: threads stepping the swimmers, the calling thread included;
             default: one per core (at most B).
-        seed: seed of the first episode; swimmer i draws from seed + i.
+        seed: seed of the first episode; swimmer i draws from seed + i (or
+            seed[i] for a list of B seeds).
     """
 
     def __init__(self, task: str = "swim", n_links: int = 6, num_envs: int = 1,
-                 nthread: int | None = None, seed: int | None = None):
+                 nthread: int | None = None, seed: int | list[int] | None = None):
         self.task = task_spec(task).name
         self.body = swimmer_body(n_links)
         if isinstance(num_envs, bool) or not isinstance(num_envs, (int, np.integer)) or num_envs < 1:
@@ -128,11 +144,12 @@ class BatchedSwimmer:
     def n_joints(self) -> int:
         return self.body.n_joints
 
-    def reset(self, seed: int | None = None) -> dict[str, np.ndarray]:
+    def reset(self, seed: int | list[int] | None = None) -> dict[str, np.ndarray]:
         """Start a new episode for every swimmer; returns the first observation.
 
-        A seed restarts every swimmer's random stream (swimmer i: seed + i);
-        without one, the streams continue (seeded from OS entropy at first).
+        A seed restarts every swimmer's random stream (swimmer i: seed + i, or
+        seed[i] for a list of B seeds); without one, the streams continue
+        (seeded from OS entropy at first).
         """
         if seed is None and not self._starter.seeded:
             seed = self._initial_seed
@@ -198,6 +215,24 @@ class BatchedSwimmer:
         if self.task == "navigate":
             return navigate_reward(self.nose_to_target())
         return swim_reward(self._sensors[:, self.body.sensor_head_vel])
+
+    def get_state(self) -> dict:
+        """Everything needed to continue exactly from here (see :meth:`set_state`)."""
+        return {"physics": self._batch.state.copy(), "target": self._target.copy(),
+                "step_index": self.step_index, "needs_reset": self._needs_reset,
+                "random": self._starter.get_state() if self._starter.seeded else None}
+
+    def set_state(self, state: dict) -> None:
+        """Restore a :meth:`get_state` snapshot of a simulator of the same task, body and size."""
+        physics = np.asarray(state["physics"])
+        if physics.shape != self._batch.state.shape:
+            raise ValueError(f"simulator state of shape {physics.shape} does not fit {self._batch.state.shape}")
+        self._batch.state[:] = physics
+        self._target[:] = state["target"]
+        self.step_index, self._needs_reset = int(state["step_index"]), bool(state["needs_reset"])
+        if state["random"] is not None:
+            self._starter.set_state(state["random"])
+        self._batch.forward(stage=mujoco.mjtStage.mjSTAGE_VEL)
 
     def physics_state(self) -> np.ndarray:
         """MuJoCo integration state of every swimmer, (B, nstate) (a copy)."""

@@ -130,7 +130,8 @@ class SwimmerVecEnv(VecEnv):
         self.sim.close()
 
     def get_attr(self, attr_name: str, indices=None) -> list[Any]:
-        return [getattr(self.sim, attr_name) for _ in self._get_indices(indices)]
+        owner = self.sim if hasattr(self.sim, attr_name) else self
+        return [getattr(owner, attr_name) for _ in self._get_indices(indices)]
 
     def set_attr(self, attr_name: str, value: Any, indices=None) -> None:
         raise AttributeError("the swimmers of a SwimmerVecEnv share one simulator; set attributes on .sim")

@@ -1,6 +1,6 @@
 """Policies over task observations: the circuit, MLP baselines, navigate task modules."""
 
-from ncap.policies.architecture import ARCHS, ArchitectureConfig, build_policy
+from ncap.policies.architecture import ARCHS, ArchitectureConfig, build_policy, transfer_policy
 from ncap.policies.navigation import CONTROLLERS, HandCodedController, LearnedController, make_controller
 from ncap.policies.normalizer import RunningNormalizer
 from ncap.policies.policy import (
@@ -8,7 +8,7 @@ from ncap.policies.policy import (
 )
 
 __all__ = [
-    "ARCHS", "ArchitectureConfig", "build_policy", "CONTROLLERS", "HandCodedController", "LearnedController",
+    "ARCHS", "ArchitectureConfig", "build_policy", "transfer_policy", "CONTROLLERS", "HandCodedController", "LearnedController",
     "make_controller", "CircuitPolicy", "MLPPolicy", "RandomPolicy", "RunningNormalizer", "feature_size",
     "observed_features", "step_index",
 ]

@@ -76,3 +76,14 @@ def build_policy(config: ArchitectureConfig, task: str, n_links: int, seed: int 
     )
     controller = make_controller(config.controller) if steering else None
     return CircuitPolicy(to_mlp(circuit) if config.dense_embedding else circuit, controller)
+
+
+def transfer_policy(policy: nn.Module, n_links: int) -> nn.Module:
+    """The same trained circuit on a body of ``n_links`` links (zero-shot transfer, Fig. 6).
+
+    Raises:
+        ValueError: for MLPs and embedded MLPs, whose input size fixes the body length.
+    """
+    if not isinstance(policy, CircuitPolicy) or not hasattr(policy.circuit, "transfer"):
+        raise ValueError("only circuit policies transfer to other body lengths (an MLP's input fixes its body)")
+    return CircuitPolicy(policy.circuit.transfer(n_links - 1), policy.controller)

@@ -1,0 +1,220 @@
+"""Typed, documented training configuration, saved with every run.
+
+Defaults follow the authors' settings (Tonic's PPO and DDPG, Salimans-style
+ES; see docs/training.md). Any field can be overridden from a YAML file with
+the same nesting (``arch:``, ``ppo:``, ``offpolicy:``, ``es:``) or from CLI
+flags; unknown keys and wrong types are refused with a ValueError naming them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ncap.policies import ArchitectureConfig
+
+ALGOS = ("ppo", "ddpg", "td3", "sac", "es")
+
+
+@dataclass(frozen=True)
+class PPOConfig:
+    """PPO as in Tonic v0.2 (the paper's RL settings)."""
+
+    batch_steps: int = 4096
+    """Environment steps collected per batch (over all swimmers)."""
+    num_envs: int = 16
+    """Swimmers stepped together by the batched simulator."""
+    gamma: float = 0.99
+    """Discount factor."""
+    gae_lambda: float = 0.97
+    """GAE lambda."""
+    clip_range: float = 0.2
+    """PPO ratio clip."""
+    actor_lr: float = 3e-4
+    """Adam learning rate of the actor."""
+    critic_lr: float = 1e-3
+    """Adam learning rate of the critic."""
+    iterations: int = 80
+    """Full-batch gradient iterations per batch."""
+    target_kl: float = 0.015
+    """Stop the batch's iterations early once the approximate KL exceeds 1.5 x this."""
+    circuit_action_std: float = 0.1
+    """Fixed std of the Gaussian around the circuit's output (NCAP actors)."""
+    critic_hidden: tuple[int, ...] = (64, 64)
+    """Critic MLP widths (tanh), on normalized observations."""
+
+
+@dataclass(frozen=True)
+class OffPolicyConfig:
+    """DDPG (and TD3, SAC) as in Tonic v0.2."""
+
+    num_envs: int = 10
+    """Swimmers stepped together; train_every counts steps of all of them."""
+    buffer_size: int = 1_000_000
+    """Replay buffer capacity (transitions)."""
+    batch_size: int = 100
+    """Minibatch size."""
+    learning_starts: int = 10_000
+    """Environment steps of random actions before updates start."""
+    train_every: int = 50
+    """Environment steps between rounds of updates."""
+    gradient_steps: int = 50
+    """Updates per round."""
+    gamma: float = 0.99
+    """Discount factor."""
+    actor_lr: float = 1e-3
+    """Adam learning rate of the actor."""
+    critic_lr: float = 1e-3
+    """Adam learning rate of the critic."""
+    tau: float = 0.005
+    """Polyak factor of the target networks."""
+    action_noise: float = 0.1
+    """Std of the Gaussian exploration noise (DDPG, TD3)."""
+    critic_hidden: tuple[int, ...] = (256, 256)
+    """Critic MLP widths (ReLU), on normalized observation and action."""
+
+
+@dataclass(frozen=True)
+class ESConfig:
+    """Evolution strategies (Salimans et al. 2017) through EvoTorch."""
+
+    population: int = 256
+    """Population size (antithetic pairs, so even)."""
+    sigma: float = 0.02
+    """Std of the parameter noise."""
+    lr: float = 0.01
+    """Adam learning rate of the distribution's center."""
+    weight_decay: float = 0.005
+    """L2 coefficient pulling the center towards zero."""
+    grad_clip: float = 1.0
+    """Clip each gradient element to [-grad_clip, grad_clip]."""
+    workers: int = 0
+    """Ray actors evaluating the population (EvoTorch num_actors); 0: in this process."""
+    ray_address: str | None = None
+    """Address of a running Ray cluster for the workers (None: start Ray locally)."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """One training run: task, body, architecture, algorithm, budget and seed."""
+
+    task: Literal["swim", "navigate"] = "swim"
+    """Task of the swimmer."""
+    n_links: int = 6
+    """Links of the swimmer's body (joints = n_links - 1)."""
+    algo: Literal["ppo", "ddpg", "td3", "sac", "es"] = "ppo"
+    """Training algorithm."""
+    steps: int = 1_000_000
+    """Budget in environment (control) steps."""
+    seed: int = 0
+    """Seed of the policy's initialization, the algorithm and the training episodes."""
+    eval_every: int = 100_000
+    """Environment steps between evaluations (and checkpoints)."""
+    eval_episodes: int = 10
+    """Deterministic episodes per evaluation."""
+    eval_seed: int = 1_000_000
+    """Seed of the evaluation episodes (fixed across evaluations and runs)."""
+    threads: int | None = None
+    """Simulator threads (default: all cores)."""
+    arch: ArchitectureConfig = field(default_factory=ArchitectureConfig)
+    """The policy's architecture."""
+    ppo: PPOConfig = field(default_factory=PPOConfig)
+    """PPO settings."""
+    offpolicy: OffPolicyConfig = field(default_factory=OffPolicyConfig)
+    """DDPG/TD3/SAC settings."""
+    es: ESConfig = field(default_factory=ESConfig)
+    """ES settings."""
+
+    def __post_init__(self) -> None:
+        if self.algo not in ALGOS:
+            raise ValueError(f"unknown algo {self.algo!r}; choose one of {list(ALGOS)}")
+        if self.task not in ("swim", "navigate"):
+            raise ValueError(f"unknown task {self.task!r}; choose one of ['navigate', 'swim']")
+        if self.n_links < 3:
+            raise ValueError(f"n_links must be at least 3 (joints = n_links - 1), got {self.n_links}")
+        for name in ("steps", "eval_every", "eval_episodes"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
+        if self.es.population < 2 or self.es.population % 2:
+            raise ValueError(f"es.population must be an even number >= 2, got {self.es.population}")
+        if self.arch.controller is not None and self.task != "navigate":
+            raise ValueError("a controller is only meaningful on the navigate task")
+
+
+def to_dict(config: Any) -> dict:
+    """A config as plain YAML-ready data (tuples become lists)."""
+    def plain(value: Any) -> Any:
+        if isinstance(value, (tuple, list)):
+            return [plain(v) for v in value]
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        return value
+
+    return plain(dataclasses.asdict(config))
+
+
+def _check_value(value: Any, hint: Any, where: str) -> Any:
+    """``value`` converted to the annotated type ``hint``, or ValueError."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        return _check_value(value, next(a for a in args if a is not type(None)), where)
+    if origin is Literal:
+        if value not in args:
+            raise ValueError(f"{where} must be one of {list(args)}, got {value!r}")
+        return value
+    if origin is tuple:
+        if not isinstance(value, (list, tuple)):
+            raise ValueError(f"{where} must be a list, got {value!r}")
+        return tuple(_check_value(v, args[0], f"{where}[{i}]") for i, v in enumerate(value))
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"{where} must be true or false, got {value!r}")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{where} must be an integer, got {value!r}")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"{where} must be a number, got {value!r}")
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise ValueError(f"{where} must be a string, got {value!r}")
+        return value
+    if dataclasses.is_dataclass(hint):
+        return from_dict(hint, value, where)
+    raise TypeError(f"unsupported config type {hint!r} at {where}")
+
+
+def from_dict(cls: type, data: Any, where: str = "config") -> Any:
+    """Build dataclass ``cls`` from nested plain data, refusing unknown keys and wrong types."""
+    if not isinstance(data, dict):
+        raise ValueError(f"{where} must be a mapping, got {data!r}")
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise ValueError(f"unknown key{'s' * (len(unknown) > 1)} in {where}: {', '.join(map(str, unknown))}")
+    values = {name: _check_value(value, hints[name], f"{where}.{name}") for name, value in data.items()}
+    return cls(**values)
+
+
+def merge(config: Any, overrides: dict) -> Any:
+    """``config`` with nested ``overrides`` applied (checked like ``from_dict``)."""
+    data = to_dict(config)
+
+    def deep_update(base: dict, extra: dict) -> dict:
+        for key, value in extra.items():
+            if isinstance(value, dict) and isinstance(base.get(key), dict):
+                deep_update(base[key], value)
+            else:
+                base[key] = value
+        return base
+
+    return from_dict(type(config), deep_update(data, overrides))

@@ -1,0 +1,149 @@
+"""Evolution strategies (Salimans et al. 2017) with EvoTorch, on the batched simulator.
+
+EvoTorch supplies the pieces: a ``Problem`` whose population is evaluated in
+one batch (split over Ray actors when ``workers > 0``: EvoTorch's
+``num_actors``), the antithetic Gaussian ``SymmetricSeparableGaussian`` with
+its centered-rank gradient, and the ``Adam`` optimizer. This module drives
+them one generation at a time so that a run can stop and resume exactly:
+
+    samples   = mu ± sigma * eps            (population/2 antithetic pairs)
+    fitness   = one deterministic episode each, all from the same start
+    g         = EvoTorch's centered-rank gradient / sigma^2   (Salimans' estimate)
+    g         = clip(g, -grad_clip, grad_clip) - weight_decay * mu
+    mu       += Adam(g)
+"""
+
+from __future__ import annotations
+
+import logging
+
+import torch
+
+logging.getLogger("evotorch").setLevel(logging.ERROR)  # its import-time "logger already configured" notice
+
+from evotorch import Problem, SolutionBatch  # noqa: E402
+from evotorch.distributions import SymmetricSeparableGaussian  # noqa: E402
+from evotorch.optimizers import Adam  # noqa: E402
+
+from ncap.envs.body import EPISODE_STEPS
+from ncap.policies import build_policy
+from ncap.training.config import TrainConfig
+from ncap.training.population import PopulationPolicy, episode_returns
+from ncap.training.reporting import RunLogger
+from ncap.training.runs import RunDir
+
+
+class SwimmerProblem(Problem):
+    """Maximize one episode's return of a policy's parameter vector.
+
+    Every member of a generation starts from the same initial state, drawn
+    from ``episode_seed`` (sent to Ray actors before each evaluation), so
+    ranks compare policies, not starts, and results do not depend on how the
+    population is split among actors.
+    """
+
+    def __init__(self, config: TrainConfig):
+        self.config = config
+        self.population = PopulationPolicy(build_policy(config.arch, config.task, config.n_links, seed=config.seed))
+        self.episode_seed = 0
+        super().__init__("max", solution_length=self.population.size, initial_bounds=(-1.0, 1.0),
+                         dtype=torch.float32, num_actors=config.es.workers or None)
+
+    def _evaluate_batch(self, batch: SolutionBatch) -> None:
+        values = batch.values
+        seeds = [self.episode_seed] * values.shape[0]
+        nthread = self.config.threads if self.config.es.workers == 0 else 1
+        returns = episode_returns(self.population, values, self.config.task, self.config.n_links, seeds, nthread)
+        batch.set_evals(torch.as_tensor(returns, dtype=torch.float32))
+
+    def _make_sync_data_for_actors(self) -> int:
+        return self.episode_seed
+
+    def _use_sync_data_from_main(self, received: int) -> None:
+        self.episode_seed = received
+
+
+def _generation_seed(seed: int, generation: int) -> int:
+    return (seed * 1_000_003 + generation) % (2**31)
+
+
+class ESTrainer:
+    """Trains ``config`` with ES in ``run``; resumable from its checkpoint at any generation."""
+
+    def __init__(self, run: RunDir, config: TrainConfig):
+        self.run, self.config = run, config
+        if config.arch.arch == "random":
+            raise ValueError("--arch random cannot be trained")
+        if config.es.ray_address is not None:
+            import ray  # noqa: PLC0415  (only for clusters)
+
+            ray.init(address=config.es.ray_address, ignore_reinit_error=True)
+        self.problem = SwimmerProblem(config)
+        size = self.problem.population.size
+        self.mu = self.problem.population.flat()
+        self.adam = Adam(solution_length=size, dtype=torch.float32, stepsize=config.es.lr)
+        self.generation, self.env_steps = 0, 0
+        metrics, elapsed = [], 0.0
+        if run.has_checkpoint:
+            metrics, elapsed = self._restore(run.load_checkpoint())
+        self.logger = RunLogger(run, config, metrics, elapsed)
+        self.train_return = float("nan")
+
+    def _distribution(self) -> SymmetricSeparableGaussian:
+        sigma = torch.full_like(self.mu, self.config.es.sigma)
+        return SymmetricSeparableGaussian({"mu": self.mu, "sigma": sigma, "divide_mu_grad_by": "num_directions"})
+
+    def step(self) -> None:
+        """One generation: sample, evaluate, update the center."""
+        es, problem = self.config.es, self.problem
+        distribution = self._distribution()
+        generator = torch.Generator().manual_seed(_generation_seed(self.config.seed, self.generation))
+        batch = SolutionBatch(problem, popsize=es.population, empty=True)
+        distribution.sample(out=batch.access_values(), generator=generator)
+        problem.episode_seed = _generation_seed(self.config.seed + 7919, self.generation)
+        problem.evaluate(batch)
+        fitness = batch.access_evals()[:, 0]
+        gradient = distribution.compute_gradients(batch.access_values(keep_evals=True), fitness,
+                                                  objective_sense="max", ranking_method="centered")["mu"]
+        gradient = (gradient / es.sigma**2).clamp(-es.grad_clip, es.grad_clip) - es.weight_decay * self.mu
+        self.mu = self.mu + self.adam.ascent(gradient)
+        self.generation += 1
+        self.env_steps += es.population * EPISODE_STEPS
+        self.train_return = float(fitness.mean())
+
+    def policy(self):
+        """The center of the search distribution as a policy module."""
+        return self.problem.population.load(self.mu)
+
+    def maybe_evaluate(self, force: bool = False) -> None:
+        if not (force or self.logger.due(self.env_steps)):
+            return
+        if force and self.logger.metrics and self.logger.metrics[-1]["env_steps"] == self.env_steps:
+            return
+        row = self.logger.evaluate(self.policy(), self.env_steps, self.train_return)
+        self.run.save_checkpoint(self._state(), self.logger.metrics)
+        self.logger.publish(row)
+
+    def train(self) -> None:
+        self.maybe_evaluate()
+        while self.env_steps < self.config.steps:
+            self.step()
+            self.logger.advance(self.env_steps)
+            self.maybe_evaluate()
+        self.maybe_evaluate(force=True)
+        self.run.save_policy(self.policy())
+        self.logger.close()
+        if self.config.es.workers:
+            self.problem.kill_actors()
+
+    def _state(self) -> dict:
+        return {"algo": "es", "env_steps": self.env_steps, "generation": self.generation,
+                "wall_time": self.logger.wall_time, "policy": self.policy().state_dict(), "mu": self.mu.clone(),
+                "adam": self.adam.contained_optimizer.state_dict(), "train_return": self.train_return}
+
+    def _restore(self, state: dict) -> tuple[list[dict], float]:
+        self.mu = state["mu"].clone()
+        self.adam.contained_optimizer.load_state_dict(state["adam"])
+        self.generation, self.env_steps = int(state["generation"]), int(state["env_steps"])
+        self.train_return = float(state["train_return"])
+        return list(state["metrics"]), float(state["wall_time"])

@@ -1,0 +1,79 @@
+"""Evaluate a population of parameter vectors of one policy, all in one batch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+from torch.func import functional_call, vmap
+
+from ncap.circuits import SwimmerCircuit
+from ncap.envs import BatchedSwimmer
+from ncap.policies import CircuitPolicy, step_index
+from ncap.training.evaluation import obs_to_torch
+
+
+class PopulationPolicy:
+    """P parameter vectors of ``template`` acting at once.
+
+    Flat vectors follow ``template.named_parameters()`` order. A plain swimmer
+    circuit uses its own population mode; any other policy is vectorized with
+    ``torch.func.vmap`` over ``functional_call``.
+    """
+
+    def __init__(self, template: nn.Module):
+        self.template = template
+        named = list(template.named_parameters())
+        self.names = [name for name, _ in named]
+        self.shapes = [p.shape for _, p in named]
+        self.sizes = [p.numel() for _, p in named]
+        self.size = sum(self.sizes)
+        self._circuit = _plain_circuit(template)
+        self._vmapped: Callable = vmap(self._single)
+
+    def flat(self) -> Tensor:
+        """The template's parameters as one vector (D,)."""
+        return torch.cat([p.detach().reshape(-1) for p in self.template.parameters()])
+
+    def load(self, flat: Tensor) -> nn.Module:
+        """Copy a vector (D,) into the template's parameters; returns the template."""
+        torch.nn.utils.vector_to_parameters(flat.detach().to(torch.float32), self.template.parameters())
+        return self.template
+
+    def _single(self, flat: Tensor, obs: dict[str, Tensor]) -> Tensor:
+        parts = torch.split(flat, self.sizes)
+        params = {name: t.reshape(shape) for name, t, shape in zip(self.names, parts, self.shapes)}
+        return functional_call(self.template, params, (obs,))
+
+    @torch.no_grad()
+    def __call__(self, params: Tensor, obs: dict[str, Tensor]) -> Tensor:
+        """params (P, D), observations (P, B, ...) -> actions (P, B, N)."""
+        if self._circuit is not None:
+            return self._circuit.population_forward(params, obs["joints"], step_index(obs))
+        return self._vmapped(params, obs)
+
+
+def _plain_circuit(policy: nn.Module) -> SwimmerCircuit | None:
+    if isinstance(policy, CircuitPolicy) and policy.controller is None and isinstance(policy.circuit, SwimmerCircuit):
+        return policy.circuit
+    return None
+
+
+def episode_returns(population: PopulationPolicy, params: Tensor, task: str, n_links: int,
+                    seeds: list[int], nthread: int | None = None) -> np.ndarray:
+    """Return of one episode per parameter vector (P,); member i starts as seed ``seeds[i]``."""
+    count = params.shape[0]
+    sim = BatchedSwimmer(task, n_links, num_envs=count, nthread=nthread, seed=seeds)
+    try:
+        obs, total, done = sim.reset(), np.zeros(count), False
+        params = params.to(torch.float32)
+        while not done:
+            batched = {key: value[:, None] for key, value in obs_to_torch(obs).items()}
+            actions = population(params, batched)[:, 0].double().numpy()
+            obs, reward, done = sim.step(actions)
+            total += reward
+    finally:
+        sim.close()
+    return total

@@ -1,0 +1,74 @@
+"""What a run reports: evaluations, metrics rows, TensorBoard, a progress bar."""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+
+from torch import nn
+from torch.utils.tensorboard import SummaryWriter
+from tqdm import tqdm
+
+from ncap.training.config import TrainConfig
+from ncap.training.evaluation import evaluate
+from ncap.training.runs import RunDir
+
+
+class RunLogger:
+    """Evaluates on fixed seeds every ``eval_every`` env steps and records the results.
+
+    Rows go to the caller (who checkpoints them with the run's state) and,
+    once saved, to TensorBoard and the progress bar. The bar (steps, steps/s,
+    latest evaluation return, ETA) shows only on a terminal.
+    """
+
+    def __init__(self, run: RunDir, config: TrainConfig, metrics: list[dict], elapsed: float = 0.0):
+        self.run, self.config, self.metrics = run, config, metrics
+        self.elapsed_before, self.started = elapsed, time.perf_counter()
+        done = int(metrics[-1]["env_steps"]) if metrics else 0
+        self.next_eval = (done // config.eval_every + 1) * config.eval_every if metrics else 0
+        self.writer: SummaryWriter | None = None
+        self.bar = tqdm(total=config.steps, initial=min(done, config.steps), unit="step", dynamic_ncols=True,
+                        disable=not sys.stderr.isatty(), desc=f"{config.algo} {config.arch.arch}")
+
+    @property
+    def wall_time(self) -> float:
+        """Seconds of training so far, across interruptions."""
+        return self.elapsed_before + time.perf_counter() - self.started
+
+    def due(self, env_steps: int) -> bool:
+        return env_steps >= self.next_eval
+
+    def evaluate(self, policy: nn.Module, env_steps: int, train_return: float) -> dict:
+        """Evaluate ``policy`` and append the metrics row (returned)."""
+        result = evaluate(policy, self.config.task, self.config.n_links, episodes=self.config.eval_episodes,
+                          seed=self.config.eval_seed, nthread=self.config.threads)
+        row = {"env_steps": env_steps, "wall_time": round(self.wall_time, 3),
+               "eval_return_mean": result.mean_return, "eval_return_std": result.std_return,
+               "train_return": train_return}
+        self.metrics.append(row)
+        while self.next_eval <= env_steps:
+            self.next_eval += self.config.eval_every
+        return row
+
+    def publish(self, row: dict) -> None:
+        """Show a saved row: TensorBoard, the progress bar, and a line when not on a terminal."""
+        if self.writer is None:
+            self.writer = SummaryWriter(str(self.run.path / "tb"))
+        step = int(row["env_steps"])
+        self.writer.add_scalar("eval/return_mean", row["eval_return_mean"], step)
+        self.writer.add_scalar("eval/return_std", row["eval_return_std"], step)
+        if not math.isnan(row["train_return"]):
+            self.writer.add_scalar("train/return", row["train_return"], step)
+        self.writer.flush()
+        self.bar.set_postfix(eval_return=f"{row['eval_return_mean']:.1f}")
+        self.advance(step)
+
+    def advance(self, env_steps: int) -> None:
+        self.bar.update(max(0, min(env_steps, self.config.steps) - self.bar.n))
+
+    def close(self) -> None:
+        self.bar.close()
+        if self.writer is not None:
+            self.writer.close()

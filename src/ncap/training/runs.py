@@ -1,0 +1,164 @@
+"""Run directories: config, metrics, checkpoints, the final policy.
+
+A run directory holds
+
+- ``config.yaml``: the resolved :class:`TrainConfig`;
+- ``metrics.csv``: one row per evaluation (env steps, wall time, evaluation
+  return mean/std over fixed seeds, recent training return);
+- ``tb/``: TensorBoard events;
+- ``checkpoint.pt``: everything needed to resume (written atomically);
+- ``policy.pt``: the final policy (its existence marks a finished run).
+
+Checkpoints and policies are ``torch.save`` files of tensors and plain
+containers only, loaded with ``weights_only=True``: loading never runs code.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+import yaml
+from torch import nn
+
+from ncap.policies import build_policy
+from ncap.training.config import TrainConfig, from_dict, to_dict
+
+CONFIG, METRICS, CHECKPOINT, POLICY = "config.yaml", "metrics.csv", "checkpoint.pt", "policy.pt"
+METRIC_FIELDS = ("env_steps", "wall_time", "eval_return_mean", "eval_return_std", "train_return")
+
+
+class RunError(ValueError):
+    """A run directory that cannot be used as asked (shown as one line by the CLI)."""
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_torch_save(obj: Any, path: Path) -> None:
+    """``torch.save`` to ``path`` atomically."""
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    atomic_write(path, buffer.getvalue())
+
+
+def safe_torch_load(path: Path) -> Any:
+    """Load a checkpoint without executing code; RunError if missing, corrupt or truncated."""
+    if not path.is_file():
+        raise RunError(f"no checkpoint at {path}")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # torch raises many kinds for damaged files
+        raise RunError(f"corrupt or truncated checkpoint {path} ({type(error).__name__})") from None
+
+
+def read_config(run_dir: Path) -> TrainConfig:
+    """The run's config; RunError if the directory is not a readable run."""
+    path = run_dir / CONFIG
+    if not run_dir.is_dir():
+        raise RunError(f"no run directory at {run_dir}")
+    if not path.is_file():
+        raise RunError(f"{run_dir} is not an ncap run (no {CONFIG})")
+    try:
+        data = yaml.safe_load(path.read_text())
+        return from_dict(TrainConfig, data, where=CONFIG)
+    except (yaml.YAMLError, ValueError) as error:
+        raise RunError(f"unreadable {path}: {error}") from None
+
+
+class RunDir:
+    """One training run's directory."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    @classmethod
+    def create(cls, path: str | Path, config: TrainConfig) -> RunDir:
+        """Start a run at ``path``, or return the existing run there with the same config.
+
+        Raises RunError, touching nothing, if ``path`` holds anything else.
+        """
+        run = cls(path)
+        if run.path.exists() and not run.path.is_dir():
+            raise RunError(f"--out {run.path} exists and is not a directory")
+        if run.path.is_dir() and any(run.path.iterdir()):
+            existing = read_config(run.path)
+            if existing != config:
+                old, new = to_dict(existing), to_dict(config)
+                differing = sorted(key for key in new if old.get(key) != new.get(key))
+                raise RunError(f"{run.path} holds a different run (differs in: {', '.join(differing)}); "
+                               "choose another --out, or --resume it")
+            return run
+        run.path.mkdir(parents=True, exist_ok=True)
+        atomic_write(run.path / CONFIG, yaml.safe_dump(to_dict(config), sort_keys=False).encode())
+        return run
+
+    @property
+    def config(self) -> TrainConfig:
+        return read_config(self.path)
+
+    @property
+    def finished(self) -> bool:
+        return (self.path / POLICY).is_file()
+
+    @property
+    def has_checkpoint(self) -> bool:
+        return (self.path / CHECKPOINT).is_file()
+
+    def load_checkpoint(self) -> dict:
+        return safe_torch_load(self.path / CHECKPOINT)
+
+    def save_checkpoint(self, state: dict, metrics: list[dict]) -> None:
+        """Save ``state`` with the metrics so far; rewrite metrics.csv to match it."""
+        atomic_torch_save({**state, "metrics": metrics}, self.path / CHECKPOINT)
+        self.write_metrics(metrics)
+
+    def write_metrics(self, rows: list[dict]) -> None:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=METRIC_FIELDS)
+        writer.writeheader()
+        writer.writerows(rows)
+        atomic_write(self.path / METRICS, buffer.getvalue().encode())
+
+    def read_metrics(self) -> list[dict]:
+        path = self.path / METRICS
+        if not path.is_file():
+            return []
+        with path.open() as handle:
+            return [{k: float(v) for k, v in row.items()} for row in csv.DictReader(handle)]
+
+    def save_policy(self, policy: nn.Module) -> None:
+        atomic_torch_save({"policy": policy.state_dict()}, self.path / POLICY)
+
+
+def load_run_policy(path: str | Path) -> tuple[nn.Module, str, int]:
+    """The policy of a run (final, else the latest checkpoint's), its task and n_links."""
+    run = RunDir(path)
+    config = run.config
+    source = run.path / POLICY if run.finished else run.path / CHECKPOINT
+    if not source.is_file():
+        raise RunError(f"{run.path} has no policy yet (no {POLICY} or {CHECKPOINT})")
+    state = safe_torch_load(source)
+    policy = build_policy(config.arch, config.task, config.n_links, seed=config.seed)
+    try:
+        policy.load_state_dict(state["policy"])
+    except (KeyError, RuntimeError, TypeError) as error:
+        raise RunError(f"{source} does not hold a policy of this run's architecture ({type(error).__name__})") from None
+    return policy.eval(), config.task, config.n_links

@@ -1,0 +1,236 @@
+"""Stable-Baselines3 policies whose actor is an ncap policy (circuit or MLP).
+
+The actor is any ``nn.Module`` mapping an observation dict to commands
+(``ncap.policies``); SB3 only sees the contracts it needs:
+
+- PPO (``NcapActorCriticPolicy``): a Gaussian around the actor's output; for
+  circuits its std is fixed (0.1, as the authors ran), for MLPs it is learned.
+  Critic: a tanh MLP on normalized observations. Actor and critic have their
+  own learning rates (param groups with ``lr_scale``, see ``NcapPPO``).
+- DDPG/TD3 (``NcapTD3Policy``): the actor's deterministic output; critics are
+  ReLU MLPs on normalized observation and action.
+- SAC (``NcapSACPolicy``): a tanh-squashed Gaussian whose deterministic action
+  is the actor's output (pre-squash mean ``atanh(output)``), learned
+  state-independent std.
+
+Critics observe joints, body velocities (and the target) through a running
+normalizer, plus the episode time ``step / 1000``.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable
+
+import torch
+from stable_baselines3.common.distributions import DiagGaussianDistribution
+from stable_baselines3.common.policies import MultiInputActorCriticPolicy
+from stable_baselines3.common.preprocessing import preprocess_obs
+from stable_baselines3.sac.policies import SACPolicy
+from stable_baselines3.td3.policies import TD3Policy
+from torch import Tensor, nn
+
+from ncap.envs.body import EPISODE_STEPS
+from ncap.policies import RunningNormalizer, feature_size, observed_features
+
+ActorFactory = Callable[[], nn.Module]
+LOG_STD_BOUNDS = (-20.0, 2.0)
+
+
+def _mlp(in_dim: int, hidden: tuple[int, ...], out_dim: int, activation: type[nn.Module]) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    for fan_in, fan_out in zip((in_dim, *hidden), hidden):
+        layers += [nn.Linear(fan_in, fan_out), activation()]
+    return nn.Sequential(*layers, nn.Linear(hidden[-1] if hidden else in_dim, out_dim))
+
+
+class CriticFeatures(nn.Module):
+    """Normalized observed features and the episode time: (..., D + 1)."""
+
+    def __init__(self, n_joints: int, observes_target: bool):
+        super().__init__()
+        self.size = feature_size(n_joints, observes_target) + 1
+        self.normalizer = RunningNormalizer(self.size - 1)
+
+    def forward(self, obs: dict[str, Tensor]) -> Tensor:
+        time = obs["step"] / EPISODE_STEPS
+        return torch.cat((self.normalizer(observed_features(obs)), time), dim=-1)
+
+
+def _n_joints_and_target(observation_space) -> tuple[int, bool]:
+    return observation_space["joints"].shape[0], "to_target" in observation_space.spaces
+
+
+class NcapActorCriticPolicy(MultiInputActorCriticPolicy):
+    """PPO policy: Gaussian around the ncap actor, MLP value critic.
+
+    Args (policy_kwargs):
+        actor_factory: builds the ncap actor (called once).
+        critic_hidden: tanh critic widths.
+        action_std: fixed std of the Gaussian, or None to learn it (init ``learned_std_init``).
+        critic_lr_scale: critic learning rate / actor learning rate.
+    """
+
+    def __init__(self, observation_space, action_space, lr_schedule, *, actor_factory: ActorFactory,
+                 critic_hidden: tuple[int, ...] = (64, 64), action_std: float | None = 0.1,
+                 learned_std_init: float = 0.5, critic_lr_scale: float = 1.0, **kwargs):
+        self._actor_factory, self._critic_hidden = actor_factory, critic_hidden
+        self._action_std, self._learned_std_init = action_std, learned_std_init
+        self._critic_lr_scale = critic_lr_scale
+        super().__init__(observation_space, action_space, lr_schedule, **kwargs)
+
+    def _build(self, lr_schedule) -> None:
+        n_joints, observes_target = _n_joints_and_target(self.observation_space)
+        self.actor = self._actor_factory()
+        self.critic_features = CriticFeatures(n_joints, observes_target)
+        self.critic = _mlp(self.critic_features.size, self._critic_hidden, 1, nn.Tanh)
+        std = self._action_std if self._action_std is not None else self._learned_std_init
+        self.log_std = nn.Parameter(torch.full((n_joints,), math.log(std)),
+                                    requires_grad=self._action_std is None)
+        self.action_dist = DiagGaussianDistribution(n_joints)
+        actor_params = list(self.actor.parameters()) + ([self.log_std] if self.log_std.requires_grad else [])
+        groups = [{"params": list(self.critic.parameters()), "lr_scale": self._critic_lr_scale}]
+        if actor_params:
+            groups.insert(0, {"params": actor_params, "lr_scale": 1.0})
+        self.optimizer = self.optimizer_class(groups, lr=lr_schedule(1), **self.optimizer_kwargs)
+
+    def _obs(self, obs) -> dict[str, Tensor]:
+        return preprocess_obs(obs, self.observation_space)
+
+    def _distribution(self, obs: dict[str, Tensor]):
+        return self.action_dist.proba_distribution(self.actor(obs), self.log_std)
+
+    def _value(self, obs: dict[str, Tensor]) -> Tensor:
+        return self.critic(self.critic_features(obs))
+
+    def forward(self, obs, deterministic: bool = False):
+        obs = self._obs(obs)
+        distribution = self._distribution(obs)
+        actions = distribution.get_actions(deterministic=deterministic)
+        return actions, self._value(obs), distribution.log_prob(actions)
+
+    def evaluate_actions(self, obs, actions: Tensor):
+        obs = self._obs(obs)
+        distribution = self._distribution(obs)
+        return self._value(obs), distribution.log_prob(actions), distribution.entropy()
+
+    def get_distribution(self, obs):
+        return self._distribution(self._obs(obs))
+
+    def predict_values(self, obs) -> Tensor:
+        return self._value(self._obs(obs))
+
+    def _predict(self, observation, deterministic: bool = False) -> Tensor:
+        return self._distribution(self._obs(observation)).get_actions(deterministic=deterministic)
+
+
+class DeterministicActor(nn.Module):
+    """TD3/DDPG actor: the ncap actor's commands, from raw SB3 observations."""
+
+    def __init__(self, actor: nn.Module, observation_space):
+        super().__init__()
+        self.net, self.observation_space = actor, observation_space
+
+    def forward(self, obs) -> Tensor:
+        return self.net(preprocess_obs(obs, self.observation_space))
+
+    def set_training_mode(self, mode: bool) -> None:
+        self.train(mode)
+
+
+class QCritic(nn.Module):
+    """``n_critics`` Q networks on (normalized features, time, action)."""
+
+    def __init__(self, observation_space, action_dim: int, hidden: tuple[int, ...], n_critics: int):
+        super().__init__()
+        n_joints, observes_target = _n_joints_and_target(observation_space)
+        self.observation_space = observation_space
+        self.features = CriticFeatures(n_joints, observes_target)
+        self.q_networks = nn.ModuleList(
+            _mlp(self.features.size + action_dim, hidden, 1, nn.ReLU) for _ in range(n_critics)
+        )
+
+    def _inputs(self, obs, actions: Tensor) -> Tensor:
+        return torch.cat((self.features(preprocess_obs(obs, self.observation_space)), actions), dim=-1)
+
+    def forward(self, obs, actions: Tensor) -> tuple[Tensor, ...]:
+        inputs = self._inputs(obs, actions)
+        return tuple(q(inputs) for q in self.q_networks)
+
+    def q1_forward(self, obs, actions: Tensor) -> Tensor:
+        return self.q_networks[0](self._inputs(obs, actions))
+
+    def set_training_mode(self, mode: bool) -> None:
+        self.train(mode)
+
+
+class NcapTD3Policy(TD3Policy):
+    """DDPG/TD3 policy with an ncap actor (policy_kwargs: actor_factory, critic_hidden)."""
+
+    def __init__(self, *args, actor_factory: ActorFactory, critic_hidden: tuple[int, ...] = (256, 256), **kwargs):
+        self._actor_factory, self._critic_hidden = actor_factory, critic_hidden
+        super().__init__(*args, **kwargs)
+
+    def make_actor(self, features_extractor=None) -> DeterministicActor:
+        return DeterministicActor(self._actor_factory(), self.observation_space)
+
+    def make_critic(self, features_extractor=None) -> QCritic:
+        return QCritic(self.observation_space, self.action_space.shape[0], self._critic_hidden, self.n_critics)
+
+
+class SquashedGaussianActor(nn.Module):
+    """SAC actor: tanh(N(atanh(actor output), std)); deterministic = the actor's output."""
+
+    def __init__(self, actor: nn.Module, observation_space, action_dim: int, std_init: float = 0.3):
+        super().__init__()
+        self.net, self.observation_space = actor, observation_space
+        self.log_std = nn.Parameter(torch.full((action_dim,), math.log(std_init)))
+
+    def _mean(self, obs) -> Tensor:
+        out = self.net(preprocess_obs(obs, self.observation_space))
+        return torch.atanh(out.clamp(-1 + 1e-4, 1 - 1e-4))
+
+    def _normal(self, obs) -> torch.distributions.Normal:
+        return torch.distributions.Normal(self._mean(obs), self.log_std.clamp(*LOG_STD_BOUNDS).exp())
+
+    def forward(self, obs, deterministic: bool = False) -> Tensor:
+        if deterministic:
+            return torch.tanh(self._mean(obs))
+        return torch.tanh(self._normal(obs).rsample())
+
+    def action_log_prob(self, obs) -> tuple[Tensor, Tensor]:
+        """Sampled actions (B, N) and their log-probabilities (B,), tanh-corrected."""
+        normal = self._normal(obs)
+        pre_squash = normal.rsample()
+        actions = torch.tanh(pre_squash)
+        log_prob = normal.log_prob(pre_squash) - torch.log1p(-actions.square() + 1e-6)
+        return actions, log_prob.sum(-1)
+
+    def reset_noise(self, batch_size: int = 1) -> None:
+        """No state-dependent exploration: nothing to reset."""
+
+    def set_training_mode(self, mode: bool) -> None:
+        self.train(mode)
+
+
+class NcapSACPolicy(SACPolicy):
+    """SAC policy with an ncap actor (policy_kwargs: actor_factory, critic_hidden)."""
+
+    def __init__(self, *args, actor_factory: ActorFactory, critic_hidden: tuple[int, ...] = (256, 256), **kwargs):
+        self._actor_factory, self._critic_hidden = actor_factory, critic_hidden
+        super().__init__(*args, **kwargs)
+
+    def make_actor(self, features_extractor=None) -> SquashedGaussianActor:
+        return SquashedGaussianActor(self._actor_factory(), self.observation_space, self.action_space.shape[0])
+
+    def make_critic(self, features_extractor=None) -> QCritic:
+        return QCritic(self.observation_space, self.action_space.shape[0], self._critic_hidden, self.n_critics)
+
+    def _predict(self, observation, deterministic: bool = False) -> Tensor:
+        return self.actor(observation, deterministic)
+
+
+def actor_factory(template: nn.Module) -> ActorFactory:
+    """A factory of independent copies of ``template`` (actor and target actor)."""
+    return lambda: copy.deepcopy(template)

@@ -1,0 +1,240 @@
+"""PPO, DDPG, TD3 and SAC through Stable-Baselines3, on the batched simulator."""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+import numpy as np
+import torch
+from stable_baselines3 import DDPG, PPO, SAC, TD3
+from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.callbacks import BaseCallback
+from stable_baselines3.common.logger import Logger
+from stable_baselines3.common.noise import NormalActionNoise
+from torch import nn
+
+from ncap.envs import SwimmerVecEnv
+from ncap.policies import CircuitPolicy, MLPPolicy, RunningNormalizer, build_policy, observed_features
+from ncap.training.config import TrainConfig
+from ncap.training.reporting import RunLogger
+from ncap.training.runs import RunDir
+from ncap.training.sb3_policies import (
+    NcapActorCriticPolicy, NcapSACPolicy, NcapTD3Policy, actor_factory,
+)
+from ncap.training.state import pack, rng_state, set_rng_state, unpack
+
+
+class _ScaledLearningRates:
+    """Mixin: each optimizer param group's lr is the schedule times its ``lr_scale``."""
+
+    def _update_learning_rate(self, optimizers) -> None:
+        lr = self.lr_schedule(self._current_progress_remaining)
+        for optimizer in optimizers if isinstance(optimizers, list) else [optimizers]:
+            for group in optimizer.param_groups:
+                group["lr"] = lr * group.get("lr_scale", 1.0)
+
+
+class NcapPPO(_ScaledLearningRates, PPO):
+    """PPO with separate actor and critic learning rates."""
+
+
+class NcapDDPG(_ScaledLearningRates, DDPG):
+    """DDPG with separate actor and critic learning rates."""
+
+
+class NcapTD3(_ScaledLearningRates, TD3):
+    """TD3 with separate actor and critic learning rates."""
+
+
+class NcapSAC(_ScaledLearningRates, SAC):
+    """SAC with separate actor and critic learning rates."""
+
+
+def _quiet_logger() -> Logger:
+    return Logger(folder=None, output_formats=[])
+
+
+def make_model(config: TrainConfig, env: SwimmerVecEnv, actor: nn.Module) -> BaseAlgorithm:
+    """The SB3 algorithm of ``config.algo`` whose actor is a copy of ``actor``."""
+    factory = actor_factory(actor)
+    if config.algo == "ppo":
+        ppo = config.ppo
+        is_circuit = isinstance(actor, CircuitPolicy)
+        model = NcapPPO(
+            NcapActorCriticPolicy, env, learning_rate=ppo.actor_lr, n_steps=ppo.batch_steps // env.num_envs,
+            batch_size=ppo.batch_steps // env.num_envs * env.num_envs, n_epochs=ppo.iterations,
+            gamma=ppo.gamma, gae_lambda=ppo.gae_lambda, clip_range=ppo.clip_range, ent_coef=0.0, vf_coef=1.0,
+            max_grad_norm=math.inf, target_kl=ppo.target_kl, seed=config.seed, device="cpu",
+            policy_kwargs={"actor_factory": factory, "critic_hidden": ppo.critic_hidden,
+                           "action_std": ppo.circuit_action_std if is_circuit else None,
+                           "critic_lr_scale": ppo.critic_lr / ppo.actor_lr},
+        )
+    else:
+        off = config.offpolicy
+        n_joints = config.n_links - 1
+        kwargs = dict(
+            learning_rate=off.actor_lr, buffer_size=off.buffer_size, learning_starts=off.learning_starts,
+            batch_size=off.batch_size, tau=off.tau, gamma=off.gamma,
+            train_freq=max(1, off.train_every // env.num_envs), gradient_steps=off.gradient_steps,
+            seed=config.seed, device="cpu",
+            policy_kwargs={"actor_factory": factory, "critic_hidden": off.critic_hidden},
+        )
+        if config.algo == "sac":
+            model = NcapSAC(NcapSACPolicy, env, **kwargs)
+        else:
+            noise = NormalActionNoise(np.zeros(n_joints), off.action_noise * np.ones(n_joints))
+            algo = NcapDDPG if config.algo == "ddpg" else NcapTD3
+            model = algo(NcapTD3Policy, env, action_noise=noise, **kwargs)
+        for group in model.policy.critic.optimizer.param_groups:
+            group["lr_scale"] = off.critic_lr / off.actor_lr
+    model.set_logger(_quiet_logger())
+    return model
+
+
+def actor_of(model: BaseAlgorithm) -> nn.Module:
+    """The ncap policy inside the SB3 policy (its deterministic actor)."""
+    actor = model.policy.actor
+    return getattr(actor, "net", actor)
+
+
+def normalizers(model: BaseAlgorithm) -> list[RunningNormalizer]:
+    """Every running normalizer trained on observed features (actor, critic)."""
+    return [m for m in model.policy.modules() if isinstance(m, RunningNormalizer)
+            and not _in_target(model, m)]
+
+
+def _in_target(model: BaseAlgorithm, module: nn.Module) -> bool:
+    targets = [getattr(model.policy, name, None) for name in ("actor_target", "critic_target")]
+    return any(t is not None and any(module is m for m in t.modules()) for t in targets)
+
+
+def _optimizers(model: BaseAlgorithm) -> dict[str, torch.optim.Optimizer]:
+    policy = model.policy
+    found = {"policy": getattr(policy, "optimizer", None),
+             "actor": getattr(policy.actor, "optimizer", None),
+             "critic": getattr(getattr(policy, "critic", None), "optimizer", None),
+             "ent_coef": getattr(model, "ent_coef_optimizer", None)}
+    return {name: opt for name, opt in found.items() if opt is not None}
+
+
+class _RunCallback(BaseCallback):
+    """Updates normalizers every step; evaluates and checkpoints between rollouts."""
+
+    def __init__(self, trainer: SB3Trainer):
+        super().__init__()
+        self.trainer = trainer
+
+    def _on_step(self) -> bool:
+        features = observed_features({k: torch.as_tensor(v) for k, v in self.locals["new_obs"].items()})
+        for normalizer in self.trainer.normalizers:
+            normalizer.update(features)
+        self.trainer.logger.advance(self.num_timesteps)
+        return True
+
+    def _on_rollout_start(self) -> None:
+        self.trainer.maybe_evaluate()
+
+
+class SB3Trainer:
+    """Trains ``config`` in ``run`` with Stable-Baselines3; resumable from its checkpoint."""
+
+    def __init__(self, run: RunDir, config: TrainConfig):
+        self.run, self.config = run, config
+        nenvs = config.ppo.num_envs if config.algo == "ppo" else config.offpolicy.num_envs
+        self.env = SwimmerVecEnv(config.task, config.n_links, num_envs=nenvs, nthread=config.threads)
+        actor = build_policy(config.arch, config.task, config.n_links, seed=config.seed)
+        if not isinstance(actor, (CircuitPolicy, MLPPolicy)):
+            raise ValueError(f"--arch {config.arch.arch} cannot be trained")
+        self.model = make_model(config, self.env, actor)
+        self.normalizers = normalizers(self.model)
+        metrics, elapsed = [], 0.0
+        if run.has_checkpoint:
+            metrics, elapsed = self._restore(run.load_checkpoint())
+        self.logger = RunLogger(run, config, metrics, elapsed)
+
+    def train_return(self) -> float:
+        episodes = self.model.ep_info_buffer
+        return float(np.mean([e["r"] for e in episodes])) if episodes else math.nan
+
+    def maybe_evaluate(self, force: bool = False) -> None:
+        steps = self.model.num_timesteps
+        if not (force or self.logger.due(steps)):
+            return
+        if force and self.logger.metrics and self.logger.metrics[-1]["env_steps"] == steps:
+            return
+        row = self.logger.evaluate(actor_of(self.model), steps, self.train_return())
+        self.run.save_checkpoint(self._state(), self.logger.metrics)
+        self.logger.publish(row)
+
+    def train(self) -> None:
+        remaining = self.config.steps - self.model.num_timesteps
+        if remaining > 0:
+            self.model.learn(remaining, callback=_RunCallback(self), reset_num_timesteps=False)
+        self.maybe_evaluate(force=True)
+        self.run.save_policy(actor_of(self.model))
+        self.logger.close()
+        self.env.close()
+
+    def _state(self) -> dict:
+        model = self.model
+        state = {
+            "algo": self.config.algo, "env_steps": model.num_timesteps, "n_updates": model._n_updates,
+            "episode_num": model._episode_num, "wall_time": self.logger.wall_time,
+            "policy": actor_of(model).state_dict(), "sb3_policy": model.policy.state_dict(),
+            "optimizers": {name: opt.state_dict() for name, opt in _optimizers(model).items()},
+            "ep_info": [dict(e) for e in model.ep_info_buffer], "rng": rng_state(),
+            "sim": pack(self.env.sim.get_state()), "episode_returns": torch.tensor(self.env.tracker.returns),
+        }
+        if hasattr(model, "log_ent_coef"):
+            state["log_ent_coef"] = model.log_ent_coef.detach().clone()
+        if hasattr(model, "replay_buffer") and model.replay_buffer is not None:
+            state["replay"] = pack(_replay_state(model.replay_buffer))
+        return state
+
+    def _restore(self, state: dict) -> tuple[list[dict], float]:
+        model = self.model
+        model.policy.load_state_dict(state["sb3_policy"])
+        for name, optimizer in _optimizers(model).items():
+            optimizer.load_state_dict(state["optimizers"][name])
+        if "log_ent_coef" in state:
+            with torch.no_grad():
+                model.log_ent_coef.copy_(state["log_ent_coef"])
+        if "replay" in state:
+            _set_replay_state(model.replay_buffer, unpack(state["replay"]))
+        model.num_timesteps, model._n_updates = int(state["env_steps"]), int(state["n_updates"])
+        model._episode_num = int(state["episode_num"])
+        model.ep_info_buffer = deque(state["ep_info"], maxlen=model._stats_window_size)
+        model.ep_success_buffer = deque(maxlen=model._stats_window_size)
+        self.env.sim.set_state(unpack(state["sim"]))
+        self.env.tracker.returns[:] = state["episode_returns"].numpy()
+        obs = self.env.sim.observation()
+        model._last_obs = obs
+        model._last_original_obs = obs
+        model._last_episode_starts = np.full(self.env.num_envs, self.env.sim.step_index == 0)
+        set_rng_state(state["rng"])
+        return list(state["metrics"]), float(state["wall_time"])
+
+
+_REPLAY_FIELDS = ("actions", "rewards", "dones", "timeouts")
+
+
+def _replay_state(buffer) -> dict:
+    """The filled part of an SB3 (Dict)ReplayBuffer."""
+    size = buffer.buffer_size if buffer.full else buffer.pos
+    state = {"pos": buffer.pos, "full": buffer.full, "size": size}
+    for name in _REPLAY_FIELDS:
+        state[name] = getattr(buffer, name)[:size].copy()
+    for name in ("observations", "next_observations"):
+        state[name] = {key: value[:size].copy() for key, value in getattr(buffer, name).items()}
+    return state
+
+
+def _set_replay_state(buffer, state: dict) -> None:
+    size = state["size"]
+    for name in _REPLAY_FIELDS:
+        getattr(buffer, name)[:size] = state[name]
+    for name in ("observations", "next_observations"):
+        for key, value in state[name].items():
+            getattr(buffer, name)[key][:size] = value
+    buffer.pos, buffer.full = int(state["pos"]), bool(state["full"])

@@ -1,0 +1,34 @@
+"""Start, resume or skip a training run (``ncap train``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ncap.training.config import TrainConfig
+from ncap.training.runs import RunDir, RunError, read_config
+
+
+def _trainer(run: RunDir, config: TrainConfig):
+    if config.algo == "es":
+        from ncap.training.es import ESTrainer  # noqa: PLC0415  (EvoTorch/Ray only when needed)
+
+        return ESTrainer(run, config)
+    from ncap.training.sb3_trainer import SB3Trainer  # noqa: PLC0415
+
+    return SB3Trainer(run, config)
+
+
+def train(config: TrainConfig, out: str | Path) -> RunDir:
+    """Train ``config`` into ``out``; an existing run there with the same config is resumed (or skipped if finished)."""
+    run = RunDir.create(out, config)
+    if not run.finished:
+        _trainer(run, config).train()
+    return run
+
+
+def resume(out: str | Path) -> RunDir:
+    """Continue the run at ``out`` from its last checkpoint (a finished run is left as it is)."""
+    path = Path(out)
+    if not path.is_dir():
+        raise RunError(f"cannot resume {path}: no such run directory")
+    return train(read_config(path), path)
