@@ -30,6 +30,7 @@ is [-1, 1]), as in dm_control; NaN or infinite actions raise ValueError.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 
 import mujoco
 import numpy as np
@@ -62,6 +63,13 @@ def check_seed(seed: object, num_envs: int) -> int | list[int]:
     return int(seed)
 
 
+@lru_cache(maxsize=32)
+def _scratch_physics(n_links: int) -> dm_swimmer.Physics:
+    """A dm_control swimmer used only to draw initial states (shared; it holds no episode)."""
+    xml, assets = dm_swimmer.get_model_and_assets(n_links)
+    return dm_swimmer.Physics.from_xml_string(xml, assets=assets)
+
+
 class _EpisodeStarter:
     """Draws initial states exactly as dm_control's ``Swimmer`` task does.
 
@@ -70,8 +78,7 @@ class _EpisodeStarter:
     """
 
     def __init__(self, body: SwimmerBody, num_envs: int):
-        xml, assets = dm_swimmer.get_model_and_assets(body.n_links)
-        self._physics = dm_swimmer.Physics.from_xml_string(xml, assets=assets)
+        self._physics = _scratch_physics(body.n_links)
         self._tasks: list[dm_swimmer.Swimmer] = []
         self._num_envs = num_envs
 

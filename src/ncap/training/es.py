@@ -25,6 +25,8 @@ from evotorch import Problem, SolutionBatch  # noqa: E402
 from evotorch.distributions import SymmetricSeparableGaussian  # noqa: E402
 from evotorch.optimizers import Adam  # noqa: E402
 
+logging.getLogger("evotorch").setLevel(logging.WARNING)  # EvoTorch sets INFO on import: quiet its chatter
+
 from ncap.envs.body import EPISODE_STEPS
 from ncap.policies import build_policy
 from ncap.training.config import TrainConfig
@@ -50,7 +52,7 @@ class SwimmerProblem(Problem):
                          dtype=torch.float32, num_actors=config.es.workers or None)
 
     def _evaluate_batch(self, batch: SolutionBatch) -> None:
-        values = batch.values
+        values = batch.values.as_subclass(torch.Tensor)  # plain tensor: no read-only dispatch per op
         seeds = [self.episode_seed] * values.shape[0]
         nthread = self.config.threads if self.config.es.workers == 0 else 1
         returns = episode_returns(self.population, values, self.config.task, self.config.n_links, seeds, nthread)

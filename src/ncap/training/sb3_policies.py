@@ -176,7 +176,8 @@ class NcapTD3Policy(TD3Policy):
         return DeterministicActor(self._actor_factory(), self.observation_space)
 
     def make_critic(self, features_extractor=None) -> QCritic:
-        return QCritic(self.observation_space, self.action_space.shape[0], self._critic_hidden, self.n_critics)
+        return QCritic(self.observation_space, self.action_space.shape[0], self._critic_hidden,
+                       self.critic_kwargs["n_critics"])
 
 
 class SquashedGaussianActor(nn.Module):
@@ -225,7 +226,8 @@ class NcapSACPolicy(SACPolicy):
         return SquashedGaussianActor(self._actor_factory(), self.observation_space, self.action_space.shape[0])
 
     def make_critic(self, features_extractor=None) -> QCritic:
-        return QCritic(self.observation_space, self.action_space.shape[0], self._critic_hidden, self.n_critics)
+        return QCritic(self.observation_space, self.action_space.shape[0], self._critic_hidden,
+                       self.critic_kwargs["n_critics"])
 
     def _predict(self, observation, deterministic: bool = False) -> Tensor:
         return self.actor(observation, deterministic)

@@ -20,7 +20,7 @@ from ncap.training.config import TrainConfig
 from ncap.training.reporting import RunLogger
 from ncap.training.runs import RunDir
 from ncap.training.sb3_policies import (
-    NcapActorCriticPolicy, NcapSACPolicy, NcapTD3Policy, actor_factory,
+    DeterministicActor, NcapActorCriticPolicy, NcapSACPolicy, NcapTD3Policy, SquashedGaussianActor, actor_factory,
 )
 from ncap.training.state import pack, rng_state, set_rng_state, unpack
 
@@ -95,7 +95,7 @@ def make_model(config: TrainConfig, env: SwimmerVecEnv, actor: nn.Module) -> Bas
 def actor_of(model: BaseAlgorithm) -> nn.Module:
     """The ncap policy inside the SB3 policy (its deterministic actor)."""
     actor = model.policy.actor
-    return getattr(actor, "net", actor)
+    return actor.net if isinstance(actor, (DeterministicActor, SquashedGaussianActor)) else actor
 
 
 def normalizers(model: BaseAlgorithm) -> list[RunningNormalizer]:
