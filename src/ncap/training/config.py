@@ -25,8 +25,8 @@ class PPOConfig:
 
     batch_steps: int = 4096
     """Environment steps collected per batch (over all swimmers)."""
-    num_envs: int = 16
-    """Swimmers stepped together by the batched simulator."""
+    num_envs: int = 64
+    """Swimmers stepped together by the batched simulator (64 x 64 steps per batch)."""
     gamma: float = 0.99
     """Discount factor."""
     gae_lambda: float = 0.97

@@ -45,6 +45,15 @@ def _mlp(in_dim: int, hidden: tuple[int, ...], out_dim: int, activation: type[nn
     return nn.Sequential(*layers, nn.Linear(hidden[-1] if hidden else in_dim, out_dim))
 
 
+class FastDiagGaussian(DiagGaussianDistribution):
+    """SB3's diagonal Gaussian without torch's argument validation (a hot path in PPO updates)."""
+
+    def proba_distribution(self, mean_actions: Tensor, log_std: Tensor) -> FastDiagGaussian:
+        std = torch.ones_like(mean_actions) * log_std.exp()
+        self.distribution = torch.distributions.Normal(mean_actions, std, validate_args=False)
+        return self
+
+
 class CriticFeatures(nn.Module):
     """Normalized observed features and the episode time: (..., D + 1)."""
 
@@ -88,7 +97,7 @@ class NcapActorCriticPolicy(MultiInputActorCriticPolicy):
         std = self._action_std if self._action_std is not None else self._learned_std_init
         self.log_std = nn.Parameter(torch.full((n_joints,), math.log(std)),
                                     requires_grad=self._action_std is None)
-        self.action_dist = DiagGaussianDistribution(n_joints)
+        self.action_dist = FastDiagGaussian(n_joints)
         actor_params = list(self.actor.parameters()) + ([self.log_std] if self.log_std.requires_grad else [])
         groups = [{"params": list(self.critic.parameters()), "lr_scale": self._critic_lr_scale}]
         if actor_params:

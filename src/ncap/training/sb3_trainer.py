@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from stable_baselines3 import DDPG, PPO, SAC, TD3
 from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.buffers import DictRolloutBuffer
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.logger import Logger
 from stable_baselines3.common.noise import NormalActionNoise
@@ -33,6 +34,23 @@ class _ScaledLearningRates:
         for optimizer in optimizers if isinstance(optimizers, list) else [optimizers]:
             for group in optimizer.param_groups:
                 group["lr"] = lr * group.get("lr_scale", 1.0)
+
+
+class FullBatchDictRolloutBuffer(DictRolloutBuffer):
+    """When a minibatch is the whole rollout (Tonic's full-batch updates), builds
+    its tensors once per rollout instead of once per iteration."""
+
+    def get(self, batch_size: int | None = None):
+        if batch_size is not None and batch_size < self.buffer_size * self.n_envs:
+            yield from super().get(batch_size)
+            return
+        if getattr(self, "_full_batch", None) is None:
+            self._full_batch = next(super().get(None))
+        yield self._full_batch
+
+    def reset(self) -> None:
+        self._full_batch = None
+        super().reset()
 
 
 class NcapPPO(_ScaledLearningRates, PPO):
@@ -66,6 +84,7 @@ def make_model(config: TrainConfig, env: SwimmerVecEnv, actor: nn.Module) -> Bas
             batch_size=ppo.batch_steps // env.num_envs * env.num_envs, n_epochs=ppo.iterations,
             gamma=ppo.gamma, gae_lambda=ppo.gae_lambda, clip_range=ppo.clip_range, ent_coef=0.0, vf_coef=1.0,
             max_grad_norm=math.inf, target_kl=ppo.target_kl, seed=config.seed, device="cpu",
+            rollout_buffer_class=FullBatchDictRolloutBuffer,
             policy_kwargs={"actor_factory": factory, "critic_hidden": ppo.critic_hidden,
                            "action_std": ppo.circuit_action_std if is_circuit else None,
                            "critic_lr_scale": ppo.critic_lr / ppo.actor_lr},
