@@ -34,3 +34,27 @@ def test_bad_input_is_one_line_and_exit_2(args, message):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("ncap: error:") and message in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_video_and_activity_commands(tmp_path):
+    out = tmp_path / "clip.mp4"
+    result = ncap("video", "--init", "--n-links", "4", "--seconds", "0.5", "--size", "64x48", "--out", str(out),
+                  check=True)
+    assert out.is_file() and "frames/s" in result.stdout
+    ncap("activity", "--init", "--n-links", "4", "--seconds", "1", "--out", str(tmp_path / "a.png"), check=True)
+    assert (tmp_path / "a.png").is_file()
+
+
+@pytest.mark.parametrize("args,message", [
+    (["video", "--init", "--seconds", "0", "--out", "x.mp4"], "seconds must be in (0, 30]"),
+    (["video", "--init", "--out", "/no/such/dir/x.mp4"], "no directory"),
+    (["video", "--init", "--out", "x.avi"], "--out must end with .mp4"),
+    (["video", "/no/such/run", "--out", "x.mp4"], "no run directory"),
+    (["video", "--init", "--arch", "mlp", "--activity", "--out", "x.mp4"], "needs a circuit policy"),
+    (["activity", "--init", "--out", "x.jpg"], "--out must end with .png or .svg"),
+])
+def test_video_bad_input(tmp_path, args, message):
+    result = subprocess.run([sys.executable, "-m", "ncap.cli.main", *args], capture_output=True, text=True,
+                            cwd=tmp_path, timeout=300)
+    assert result.returncode == 2 and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 
-from ncap.cli import evaluate, train
+from ncap.cli import evaluate, train, video
 from ncap.cli.errors import UsageError
 
 
@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     train.add_parser(subparsers)
     evaluate.add_parser(subparsers)
+    video.add_parsers(subparsers)
     return parser
 
 

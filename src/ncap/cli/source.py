@@ -1,0 +1,41 @@
+"""Where a command's policy comes from: a trained run (RUN_DIR) or an untrained architecture (--init)."""
+
+from __future__ import annotations
+
+import argparse
+
+from torch import nn
+
+from ncap.cli.common import hidden_sizes, n_links_arg, non_negative_int
+from ncap.cli.errors import UsageError
+from ncap.policies import ARCHS, CONTROLLERS, ArchitectureConfig, build_policy, transfer_policy
+
+
+def add_source_arguments(parser: argparse.ArgumentParser) -> None:
+    """RUN_DIR or --init with its architecture flags, --n-links and --seed."""
+    parser.add_argument("run_dir", nargs="?", help="a run directory written by `ncap train`")
+    parser.add_argument("--init", action="store_true", help="use an untrained architecture instead of a run")
+    parser.add_argument("--task", choices=["swim", "navigate"], default="swim")
+    parser.add_argument("--arch", choices=ARCHS, default="ncap")
+    parser.add_argument("--hidden", type=hidden_sizes, default=(256, 256), help="MLP widths, e.g. 256,256")
+    parser.add_argument("--controller", choices=CONTROLLERS, default=None, help="navigate task module (ncap only)")
+    parser.add_argument("--n-links", type=n_links_arg, default=None,
+                        help="body length (default 6, or the run's; another length transfers a circuit zero-shot)")
+    parser.add_argument("--seed", type=non_negative_int, default=0)
+
+
+def load_source(args: argparse.Namespace) -> tuple[nn.Module, str, int]:
+    """The policy, its task and the body length to use."""
+    if args.init == (args.run_dir is not None):
+        raise UsageError("give either a RUN_DIR or --init")
+    if args.run_dir is None:
+        n_links = args.n_links or 6
+        config = ArchitectureConfig(arch=args.arch, hidden=args.hidden, controller=args.controller)
+        return build_policy(config, args.task, n_links, seed=args.seed), args.task, n_links
+    from ncap.training.runs import load_run_policy  # noqa: PLC0415  (training stack is heavy)
+
+    policy, task, trained_links = load_run_policy(args.run_dir)
+    n_links = args.n_links or trained_links
+    if n_links != trained_links:
+        policy = transfer_policy(policy, n_links)
+    return policy, task, n_links

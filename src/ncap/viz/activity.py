@@ -1,0 +1,41 @@
+"""Still figure of one episode: rasters of B neurons and muscles (modules x time) and the joint wave."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from ncap.envs.body import CONTROL_TIMESTEP  # noqa: E402
+from ncap.viz.recording import EpisodeRecording  # noqa: E402
+
+
+def activity_figure(recording: EpisodeRecording, path: str | Path, steps: int = 300) -> None:
+    """Save a PNG/SVG: B neurons (dorsal - ventral), muscles (dorsal - ventral) and joint angles,
+    each as a raster with modules head (top) to tail, over the first ``steps`` control steps."""
+    activity = recording.activity
+    steps = min(steps, len(recording.rewards))
+    extent = (0, steps * CONTROL_TIMESTEP, recording.joints.shape[1] + 0.5, 0.5)
+    panels = [
+        ("B neurons: dorsal − ventral", activity["b_dorsal"] - activity["b_ventral"]),
+        ("muscles: dorsal − ventral", activity["muscle_dorsal"] - activity["muscle_ventral"]),
+        ("joint angle (normalized)", recording.joints),
+    ]
+    figure, axes = plt.subplots(len(panels), 1, figsize=(8, 6.5), sharex=True, constrained_layout=True)
+    for axis, (title, values) in zip(axes, panels):
+        image = axis.imshow(values[:steps].T, aspect="auto", cmap="RdBu_r", vmin=-1, vmax=1, extent=extent,
+                            interpolation="nearest")
+        axis.set_title(title, fontsize=10, loc="left")
+        axis.set_ylabel("module (head → tail)")
+        figure.colorbar(image, ax=axis, fraction=0.03, pad=0.01)
+    axes[-1].set_xlabel("time (s)")
+    figure.suptitle(f"{recording.task}, {recording.n_links} links: return {recording.total_return:.0f} "
+                    f"over {len(recording.rewards)} steps", fontsize=11)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=120)
+    plt.close(figure)

@@ -1,0 +1,116 @@
+"""Record an episode: rendered frames, rewards, joint angles and the circuit's own unit activity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import mujoco
+import numpy as np
+import torch
+from torch import nn
+
+from ncap.circuits import SwimmerCircuit
+from ncap.envs import BatchedSwimmer
+from ncap.envs.batched import STATE_SPEC
+from ncap.policies import CircuitPolicy
+from ncap.training.evaluation import obs_to_torch
+
+FAST_SCENE = (mujoco.mjtRndFlag.mjRND_SHADOW, mujoco.mjtRndFlag.mjRND_REFLECTION, mujoco.mjtRndFlag.mjRND_SKYBOX)
+
+
+@dataclass
+class EpisodeRecording:
+    """One swimmer's episode, step by step (T control steps)."""
+
+    task: str
+    n_links: int
+    frames: np.ndarray
+    """(T, H, W, 3) uint8: the state before each step's action (empty if not rendered)."""
+    rewards: np.ndarray
+    """(T,) reward after each step."""
+    joints: np.ndarray
+    """(T, n_joints) normalized joint positions the policy saw."""
+    actions: np.ndarray
+    """(T, n_joints) commands."""
+    activity: dict[str, np.ndarray] = field(default_factory=dict)
+    """Circuit unit outputs by name, (T, ...) each (empty for non-circuit policies)."""
+
+    @property
+    def total_return(self) -> float:
+        return float(self.rewards.sum())
+
+
+class SwimmerCamera:
+    """Renders a swimmer's state headlessly from the tracking camera (no shadows or reflections)."""
+
+    def __init__(self, sim: BatchedSwimmer, height: int, width: int, camera: str = "tracking1"):
+        self.model = mujoco.MjModel.from_xml_string(*_xml_and_assets(sim.body.n_links))
+        self.data = mujoco.MjData(self.model)
+        self.sim, self.camera = sim, camera
+        self.renderer = mujoco.Renderer(self.model, height, width)
+        self._target = self.model.geom("target").id
+        if sim.task == "swim":  # the target means nothing when swimming: hide it
+            self.model.geom_rgba[self._target, 3] = 0.0
+
+    def render(self) -> np.ndarray:
+        """The first swimmer's current state as an (H, W, 3) uint8 image."""
+        mujoco.mj_setState(self.model, self.data, self.sim.physics_state()[0], STATE_SPEC)
+        self.model.geom_pos[self._target] = self.sim.target_position()[0]
+        mujoco.mj_forward(self.model, self.data)
+        self.renderer.update_scene(self.data, camera=self.camera)
+        for flag in FAST_SCENE:
+            self.renderer.scene.flags[flag] = False
+        return self.renderer.render().copy()
+
+    def close(self) -> None:
+        self.renderer.close()
+
+
+def _xml_and_assets(n_links: int):
+    from dm_control.suite import swimmer as dm_swimmer  # noqa: PLC0415
+
+    xml, assets = dm_swimmer.get_model_and_assets(n_links)
+    return xml, assets
+
+
+def has_activity(policy: nn.Module) -> bool:
+    """Whether the policy is a circuit that reports its unit activity."""
+    return isinstance(policy, CircuitPolicy) and isinstance(policy.circuit, SwimmerCircuit)
+
+
+@torch.no_grad()
+def record_episode(policy: nn.Module, task: str, n_links: int, steps: int, seed: int = 0,
+                   size: tuple[int, int] | None = (240, 320)) -> EpisodeRecording:
+    """Run ``steps`` control steps of one episode; render frames if ``size`` (H, W) is given.
+
+    Activity values are the circuit's own outputs for the very observations
+    the policy acted on (``return_activity=True``), not recomputed.
+    """
+    if not 1 <= steps <= 1000:
+        raise ValueError(f"an episode has 1 to 1000 control steps (30 s); got {steps}")
+    sim = BatchedSwimmer(task, n_links, num_envs=1, nthread=1, seed=seed)
+    camera = SwimmerCamera(sim, *size) if size else None
+    frames, rewards, joints, actions, activity = [], [], [], [], {}
+    obs = sim.reset()
+    try:
+        for _ in range(steps):
+            if camera:
+                frames.append(camera.render())
+            if has_activity(policy):
+                action, units = policy(obs_to_torch(obs), return_activity=True)
+                for name, value in units.items():
+                    activity.setdefault(name, []).append(value[0].numpy())
+            else:
+                action = policy(obs_to_torch(obs))
+            joints.append(obs["joints"][0].copy())
+            actions.append(action[0].double().numpy())
+            obs, reward, _ = sim.step(action.double().numpy())
+            rewards.append(float(reward[0]))
+    finally:
+        if camera:
+            camera.close()
+        sim.close()
+    return EpisodeRecording(task=sim.task, n_links=sim.body.n_links,
+                            frames=np.stack(frames) if frames else np.zeros((0, 0, 0, 3), np.uint8),
+                            rewards=np.asarray(rewards), joints=np.stack(joints), actions=np.stack(actions),
+                            activity={name: np.stack(values) for name, values in activity.items()})
