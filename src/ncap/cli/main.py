@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 
-from ncap.cli import evaluate, train, video
+from ncap.cli import evaluate, plot, sweep, train, video
 from ncap.cli.errors import UsageError
 
 
@@ -27,13 +27,22 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_parser(subparsers)
     evaluate.add_parser(subparsers)
     video.add_parsers(subparsers)
+    plot.add_parser(subparsers)
+    sweep.add_parsers(subparsers)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; returns the exit code."""
+    """Run the CLI; returns the exit code.
+
+    Torch runs on one thread: the networks are small, and the simulator's
+    threads use the cores (measured faster than torch's default here).
+    """
     try:
         args = build_parser().parse_args(argv)
+        import torch  # noqa: PLC0415  (after parsing: `ncap --help` stays fast)
+
+        torch.set_num_threads(1)
         args.handler(args)
     except (UsageError, ValueError, FileNotFoundError, NotADirectoryError, PermissionError) as error:
         print(f"ncap: error: {error}", file=sys.stderr)

@@ -1,0 +1,84 @@
+"""``ncap sweep`` and ``ncap figures``: the paper's experiments, one command each."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import yaml
+
+from ncap.cli.common import n_links_arg, positive_int
+from ncap.cli.errors import UsageError
+
+FIGURE_CHOICES = ("4a", "4b", "5", "6", "7a", "7b", "all")
+
+
+def add_parsers(subparsers: argparse._SubParsersAction) -> None:
+    sweep = subparsers.add_parser("sweep", help="train every run a figure needs (skips finished, resumes the rest)")
+    sweep.add_argument("--figure", choices=FIGURE_CHOICES, action="append",
+                       help="figure(s) to train for (repeatable); default: all")
+    sweep.add_argument("--grid", metavar="FILE.yaml", help="a grid of your own: base settings and lists to vary")
+    sweep.add_argument("--budget", choices=("smoke", "small", "paper"), default="small")
+    sweep.add_argument("--out", required=True, metavar="RUNS_DIR")
+    sweep.add_argument("--workers", type=positive_int, default=1, help="runs at a time (local processes or Ray tasks)")
+    sweep.add_argument("--ray", action="store_true", help="run each training as a Ray task (local Ray)")
+    sweep.add_argument("--ray-address", help="address of a running Ray cluster (implies --ray)")
+    sweep.add_argument("--dry-run", action="store_true", help="list the runs and exit")
+    sweep.set_defaults(handler=run_sweep)
+    figures = subparsers.add_parser("figures", help="draw the paper's figures from the runs in RUNS_DIR")
+    figures.add_argument("runs_dir", metavar="RUNS_DIR")
+    figures.add_argument("--out", required=True, metavar="FIG_DIR")
+    figures.add_argument("--figure", choices=FIGURE_CHOICES, action="append", help="default: all")
+    figures.add_argument("--transfer-episodes", type=positive_int, default=5, help="Fig. 6: episodes per body length")
+    figures.add_argument("--transfer-links", type=_links, default=tuple(range(3, 17)),
+                         help="Fig. 6: body lengths (n_links), e.g. 3,6,10 (default 3..16)")
+    figures.set_defaults(handler=run_figures)
+
+
+def _links(text: str) -> tuple[int, ...]:
+    return tuple(n_links_arg(part) for part in text.split(","))
+
+
+def _specs(args: argparse.Namespace):
+    from ncap.experiments.grids import expand, expand_yaml  # noqa: PLC0415
+
+    if args.grid:
+        if args.figure:
+            raise UsageError("give --figure or --grid, not both")
+        path = Path(args.grid)
+        if not path.is_file():
+            raise UsageError(f"--grid {args.grid}: no such file")
+        try:
+            return expand_yaml(yaml.safe_load(path.read_text()))
+        except yaml.YAMLError as error:
+            raise UsageError(f"--grid {args.grid}: not valid YAML ({str(error).splitlines()[0]})") from None
+    return expand(args.figure or ["all"], args.budget)
+
+
+def run_sweep(args: argparse.Namespace) -> None:
+    from ncap.experiments.sweep import run_sweep as sweep  # noqa: PLC0415
+
+    specs = _specs(args)
+    if args.dry_run:
+        for spec in specs:
+            print(spec.name)
+        return
+    print(f"{len(specs)} runs into {args.out} ({args.workers} at a time)", flush=True)
+    report = sweep(specs, args.out, workers=args.workers, ray_address=args.ray_address,
+                   use_ray=args.ray, progress=lambda line: print(line, flush=True))
+    print(f"skipped (finished before): {len(report.skipped)}, trained: {len(report.trained)}, "
+          f"failed: {len(report.failed)}")
+    if report.failed:
+        lines = "; ".join(f"{name}: {error}" for name, error in report.failed.items())
+        raise UsageError(f"{len(report.failed)} run(s) failed: {lines}")
+
+
+def run_figures(args: argparse.Namespace) -> None:
+    from ncap.experiments.figures import FIGURE_FUNCTIONS, make_figures  # noqa: PLC0415
+
+    chosen = tuple(FIGURE_FUNCTIONS) if not args.figure or "all" in args.figure else tuple(args.figure)
+    if not Path(args.runs_dir).is_dir():
+        raise UsageError(f"no runs directory at {args.runs_dir}")
+    for path in make_figures(args.runs_dir, args.out, chosen, transfer_episodes=args.transfer_episodes,
+                             transfer_links=args.transfer_links):
+        print(f"wrote {path}")

@@ -1,0 +1,1 @@
+"""Experiments: learning curves, sweeps, statistics and the paper's figures."""

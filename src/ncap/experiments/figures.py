@@ -1,0 +1,247 @@
+"""The paper's figures from whatever runs exist: PNG, SVG and a CSV of every plotted number.
+
+- 4A: per architecture, learning curves of each algorithm;
+- 4B: per algorithm, NCAP vs MLPs of several sizes;
+- 5: final return, and return per parameter, against parameter count;
+- 6: zero-shot transfer of NCAP trained on 5 joints to 2..15 joints, beside the untrained circuit;
+- 7A: ablations of weight sharing x sign constraints x initialization (PPO);
+- 7B: NCAP vs its dense MLP embedding and a dense MLP(12, 10, 10) (PPO).
+
+Curves show the mean over seeds and a 95% bootstrap confidence band
+(``scipy.stats.bootstrap``); steps are log-scaled (symlog near 0).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from ncap.experiments.results import RunGroup, estimate, load_groups  # noqa: E402
+from ncap.policies import ArchitectureConfig, build_policy, transfer_policy  # noqa: E402
+from ncap.training.evaluation import evaluate  # noqa: E402
+from ncap.training.runs import load_run_policy  # noqa: E402
+
+CSV_FIELDS = ("figure", "panel", "series", "x", "mean", "ci_low", "ci_high", "n_seeds")
+TRANSFER_LINKS = tuple(range(3, 17))
+ALGO_NAMES = {"ppo": "PPO", "ddpg": "DDPG", "td3": "TD3", "sac": "SAC", "es": "ES"}
+
+
+class FigureWriter:
+    """Saves figures as PNG and SVG and collects their numbers for one CSV each."""
+
+    def __init__(self, out: str | Path):
+        self.out = Path(out)
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.rows: list[dict] = []
+
+    def add(self, figure: str, panel: str, series: str, x: float, est) -> None:
+        self.rows.append({"figure": figure, "panel": panel, "series": series, "x": x, "mean": est.mean,
+                          "ci_low": est.low, "ci_high": est.high, "n_seeds": est.n})
+
+    def save(self, figure_name: str, figure) -> list[Path]:
+        paths = [self.out / f"fig{figure_name}.{ext}" for ext in ("png", "svg")]
+        for path in paths:
+            figure.savefig(path, dpi=130)
+        plt.close(figure)
+        rows = [row for row in self.rows if row["figure"] == figure_name]
+        with (self.out / f"fig{figure_name}.csv").open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
+            writer.writeheader()
+            writer.writerows(rows)
+        return paths
+
+
+def _curve(axis, writer: FigureWriter, figure: str, panel: str, group: RunGroup, label: str) -> None:
+    steps, estimates = group.curve()
+    if not len(steps):
+        return
+    mean = np.array([e.mean for e in estimates])
+    (line,) = axis.plot(steps, mean, label=f"{label} (n={estimates[0].n})")
+    low, high = np.array([e.low for e in estimates]), np.array([e.high for e in estimates])
+    if not np.isnan(low).all():
+        axis.fill_between(steps, low, high, color=line.get_color(), alpha=0.2)
+    for step, est in zip(steps, estimates):
+        writer.add(figure, panel, label, float(step), est)
+
+
+def _panels(count: int, title: str):
+    figure, axes = plt.subplots(1, count, figsize=(4.2 * count, 3.6), sharey=True, constrained_layout=True,
+                                squeeze=False)
+    figure.suptitle(title)
+    return figure, axes[0]
+
+
+def _format_curve_axis(axis, title: str, first_step: float) -> None:
+    axis.set_xscale("symlog", linthresh=max(first_step, 1.0))
+    axis.set_title(title, fontsize=10)
+    axis.set_xlabel("environment steps")
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=7)
+
+
+def _first_step(groups: list[RunGroup]) -> float:
+    positive = [s for g in groups for s in g.curve()[0] if s > 0]
+    return float(min(positive)) if positive else 1.0
+
+
+def figure_4a(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
+    archs = sorted({g.arch for g in groups if g.arch == "ncap" or g.arch.startswith("mlp256")},
+                   key=lambda a: a != "ncap")
+    figure, axes = _panels(len(archs), "Fig. 4A: learning curves per architecture")
+    for axis, arch in zip(axes, archs):
+        for group in (g for g in groups if g.arch == arch):
+            _curve(axis, writer, "4a", arch, group, ALGO_NAMES[group.algo])
+        _format_curve_axis(axis, arch.upper(), _first_step(groups))
+    axes[0].set_ylabel("evaluation return")
+    return writer.save("4a", figure)
+
+
+def _is_fig4b_arch(arch: str) -> bool:
+    return arch == "ncap" or (arch.startswith("mlp") and arch.count("x") == 1)
+
+
+def figure_4b(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
+    algos = [a for a in ALGO_NAMES if any(g.algo == a for g in groups)]
+    figure, axes = _panels(len(algos), "Fig. 4B: NCAP vs MLPs per algorithm")
+    for axis, algo in zip(axes, algos):
+        for group in sorted((g for g in groups if g.algo == algo and _is_fig4b_arch(g.arch)),
+                            key=lambda g: g.num_parameters):
+            _curve(axis, writer, "4b", algo, group, group.label)
+        _format_curve_axis(axis, ALGO_NAMES[algo], _first_step(groups))
+    axes[0].set_ylabel("evaluation return")
+    return writer.save("4b", figure)
+
+
+def figure_5(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
+    figure, (absolute, per_param) = plt.subplots(1, 2, figsize=(9, 3.8), constrained_layout=True)
+    figure.suptitle("Fig. 5: parameter efficiency (final evaluation return)")
+    for algo in ALGO_NAMES:
+        chosen = sorted((g for g in groups if g.algo == algo and _is_fig4b_arch(g.arch)), key=lambda g: g.num_parameters)
+        if not chosen:
+            continue
+        params = np.array([g.num_parameters for g in chosen])
+        finals = [estimate(g.final_returns()) for g in chosen]
+        efficiency = [estimate(np.asarray(g.final_returns()) / g.num_parameters) for g in chosen]
+        absolute.plot(params, [e.mean for e in finals], marker="o", label=ALGO_NAMES[algo])
+        per_param.plot(params, [e.mean for e in efficiency], marker="o", label=ALGO_NAMES[algo])
+        for group, final, eff in zip(chosen, finals, efficiency):
+            writer.add("5", "final_return", f"{algo} {group.label}", group.num_parameters, final)
+            writer.add("5", "return_per_parameter", f"{algo} {group.label}", group.num_parameters, eff)
+            per_param.annotate(group.label, (group.num_parameters, eff.mean), fontsize=6)
+    for axis, ylabel in ((absolute, "final return"), (per_param, "final return per parameter")):
+        axis.set_xscale("log")
+        axis.set_xlabel("parameters")
+        axis.set_ylabel(ylabel)
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize=7)
+    per_param.set_yscale("log")
+    return writer.save("5", figure)
+
+
+def transfer_returns(group: RunGroup, lengths: tuple[int, ...], episodes: int, seed: int) -> dict[int, list[float]]:
+    """Per body length, each seed's zero-shot return of the group's trained circuits."""
+    out: dict[int, list[float]] = {n: [] for n in lengths}
+    for run in group.runs:
+        policy, task, _ = load_run_policy(run.path)
+        for n_links in lengths:
+            out[n_links].append(evaluate(transfer_policy(policy, n_links), task, n_links, episodes, seed).mean_return)
+    return out
+
+
+def figure_6(groups: list[RunGroup], writer: FigureWriter, episodes: int = 5, seed: int = 2_000_000,
+             lengths: tuple[int, ...] = TRANSFER_LINKS) -> list[Path]:
+    trained = [g for g in groups if g.arch == "ncap" and g.n_links == 6]
+    if not trained:  # smoke sweeps train shorter bodies: transfer from whatever the circuits learned on
+        trained = [g for g in groups if g.arch == "ncap"]
+    figure, axis = plt.subplots(figsize=(6.5, 4), constrained_layout=True)
+    joints = np.array(lengths) - 1
+    untrained = build_policy(ArchitectureConfig(), "swim", 6)
+    base = [estimate([evaluate(transfer_policy(untrained, n), "swim", n, episodes, seed).mean_return])
+            for n in lengths]
+    axis.plot(joints, [e.mean for e in base], "k--", marker="s", label="untrained NCAP")
+    for n, est in zip(lengths, base):
+        writer.add("6", "transfer", "untrained", n - 1, est)
+    for group in trained:
+        per_length = transfer_returns(group, lengths, episodes, seed)
+        ests = [estimate(per_length[n]) for n in lengths]
+        (line,) = axis.plot(joints, [e.mean for e in ests], marker="o",
+                            label=f"{ALGO_NAMES[group.algo]} NCAP trained on 5 joints (n={len(group.runs)})")
+        low, high = [e.low for e in ests], [e.high for e in ests]
+        if not np.isnan(low).all():
+            axis.fill_between(joints, low, high, color=line.get_color(), alpha=0.2)
+        for n, est in zip(lengths, ests):
+            writer.add("6", "transfer", f"{group.algo} trained", n - 1, est)
+    axis.axvline(5, color="gray", lw=0.8)
+    axis.set_xlabel("joints of the body (trained on 5)")
+    axis.set_ylabel("evaluation return")
+    axis.set_title("Fig. 6: zero-shot transfer to other body lengths")
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=7)
+    return writer.save("6", figure)
+
+
+def figure_7a(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
+    ablated = sorted((g for g in groups if g.algo == "ppo" and g.arch.startswith("ncap") and "dense" not in g.arch),
+                     key=lambda g: (g.arch.count("-"), g.arch))
+    figure, (curves, bars) = plt.subplots(1, 2, figsize=(11, 4), constrained_layout=True)
+    figure.suptitle("Fig. 7A: ablations (PPO): weight sharing x sign constraints x initialization")
+    finals = []
+    for group in ablated:
+        _curve(curves, writer, "7a", "curves", group, group.label)
+        est = estimate(group.final_returns())
+        finals.append(est)
+        writer.add("7a", "final", group.label, math.nan, est)
+    _format_curve_axis(curves, "learning curves", _first_step(ablated or groups))
+    positions = np.arange(len(ablated))
+    bars.bar(positions, [e.mean for e in finals], yerr=_yerr(finals), capsize=3)
+    bars.set_xticks(positions, [g.label for g in ablated], rotation=35, ha="right", fontsize=7)
+    bars.set_ylabel("final evaluation return")
+    return writer.save("7a", figure)
+
+
+def _yerr(estimates) -> np.ndarray:
+    return np.nan_to_num(np.array([[e.mean - e.low for e in estimates], [e.high - e.mean for e in estimates]]))
+
+
+def figure_7b(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
+    chosen = [g for g in groups if g.algo == "ppo" and g.arch in ("ncap", "ncap-dense", "mlp12x10x10")]
+    figure, axis = plt.subplots(figsize=(6.5, 4), constrained_layout=True)
+    names = {"ncap": "NCAP", "ncap-dense": "NCAP embedding, all weights free", "mlp12x10x10": "dense MLP(12,10,10)"}
+    for group in chosen:
+        _curve(axis, writer, "7b", "curves", group, names[group.arch])
+    _format_curve_axis(axis, "Fig. 7B: sparsity (PPO)", _first_step(chosen or groups))
+    axis.set_ylabel("evaluation return")
+    return writer.save("7b", figure)
+
+
+FIGURE_FUNCTIONS: dict[str, Callable] = {"4a": figure_4a, "4b": figure_4b, "5": figure_5, "6": figure_6,
+                                         "7a": figure_7a, "7b": figure_7b}
+
+
+def make_figures(runs_dir: str | Path, out: str | Path, figures: tuple[str, ...] = tuple(FIGURE_FUNCTIONS),
+                 transfer_episodes: int = 5, transfer_links: tuple[int, ...] = TRANSFER_LINKS) -> list[Path]:
+    """Draw the figures whose runs exist under ``runs_dir``; returns the files written.
+
+    Fig. 6 evaluates every trained circuit on each body length of
+    ``transfer_links`` (``transfer_episodes`` episodes each).
+    """
+    groups = load_groups(runs_dir)
+    if not groups:
+        raise ValueError(f"no swim runs with metrics under {runs_dir}")
+    writer = FigureWriter(out)
+    written = []
+    for name in figures:
+        if name == "6":
+            written += figure_6(groups, writer, episodes=transfer_episodes, lengths=transfer_links)
+        else:
+            written += FIGURE_FUNCTIONS[name](groups, writer)
+    return written

@@ -1,0 +1,127 @@
+"""The paper's figures as grids of training runs, at three budgets, or a grid from YAML.
+
+A run is named after what distinguishes it (``ppo-ncap-s0``,
+``es-mlp256x256-s1``, ``ppo-ncap-noshare-nosign-s2``), so figures that need
+the same run share it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from ncap.training.config import TrainConfig, merge
+
+FIGURES = ("4a", "4b", "5", "6", "7a", "7b")
+ALGOS_FIG4 = ("ppo", "ddpg", "es")
+MLP_SIZES = {"smoke": ((4, 4), (256, 256)), "small": ((4, 4), (32, 32), (256, 256)),
+             "paper": ((2, 2), (4, 4), (8, 8), (16, 16), (32, 32), (64, 64), (128, 128), (256, 256))}
+BUDGETS: dict[str, dict[str, Any]] = {
+    "smoke": {"seeds": 1, "overrides": {
+        "ppo": {"steps": 2048, "eval_every": 1024, "ppo": {"batch_steps": 1024, "num_envs": 8, "iterations": 2}},
+        "ddpg": {"steps": 400, "eval_every": 200, "offpolicy": {
+            "num_envs": 2, "learning_starts": 100, "buffer_size": 2000, "gradient_steps": 2, "batch_size": 32}},
+        "es": {"steps": 8000, "eval_every": 4000, "es": {"population": 4}}},
+        "common": {"eval_episodes": 1, "n_links": 4}},
+    "small": {"seeds": 3, "overrides": {
+        "ppo": {"steps": 200_000, "eval_every": 20_480},
+        "ddpg": {"steps": 30_000, "eval_every": 5_000},
+        "es": {"steps": 1_024_000, "eval_every": 128_000, "es": {"population": 64}}},
+        "common": {"eval_episodes": 5}},
+    "paper": {"seeds": 10, "overrides": {
+        "ppo": {"steps": 5_000_000, "eval_every": 100_000},
+        "ddpg": {"steps": 5_000_000, "eval_every": 100_000},
+        "es": {"steps": 50_000_000, "eval_every": 1_024_000}},
+        "common": {"eval_episodes": 10}},
+}
+ABLATIONS = {"noshare": {"weight_sharing": False}, "nosign": {"sign_constraints": False}, "uniform": {"init": "uniform"}}
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One training run of a sweep."""
+
+    name: str
+    config: TrainConfig
+
+
+def arch_key(config: TrainConfig) -> str:
+    """The architecture part of a run's name."""
+    arch = config.arch
+    if arch.arch == "mlp":
+        return "mlp" + "x".join(map(str, arch.hidden))
+    parts = ["ncap"] + [key for key, change in ABLATIONS.items()
+                        if all(getattr(arch, field) == value for field, value in change.items())]
+    return "-".join(parts + (["dense"] if arch.dense_embedding else []))
+
+
+def run_name(config: TrainConfig) -> str:
+    links = "" if config.n_links == 6 else f"-n{config.n_links}"
+    return f"{config.algo}-{arch_key(config)}{links}-s{config.seed}"
+
+
+def _spec(budget: str, algo: str, seed: int, arch: dict) -> RunSpec:
+    plan = BUDGETS[budget]
+    config = merge(TrainConfig(), {"algo": algo, "seed": seed, "arch": arch, **plan["common"]})
+    config = merge(config, plan["overrides"][algo])
+    return RunSpec(run_name(config), config)
+
+
+def _figure_runs(figure: str, budget: str) -> list[tuple[str, dict]]:
+    """(algo, arch overrides) pairs of one figure."""
+    mlps = [{"arch": "mlp", "hidden": list(size)} for size in MLP_SIZES[budget]]
+    if figure in ("4a", "6"):
+        return [(algo, arch) for algo in ALGOS_FIG4 for arch in ({"arch": "ncap"}, mlps[-1])]
+    if figure in ("4b", "5"):
+        return [(algo, arch) for algo in ALGOS_FIG4 for arch in [{"arch": "ncap"}, *mlps]]
+    if figure == "7a":
+        combos = itertools.product([False, True], repeat=3)
+        return [("ppo", {"arch": "ncap", **{k: v for (name, change), on in zip(ABLATIONS.items(), flags) if on
+                                            for k, v in change.items()}}) for flags in combos]
+    if figure == "7b":
+        return [("ppo", {"arch": "ncap"}), ("ppo", {"arch": "ncap", "dense_embedding": True}),
+                ("ppo", {"arch": "mlp", "hidden": [12, 10, 10]})]
+    raise ValueError(f"unknown figure {figure!r}; choose one of {list(FIGURES)} or all")
+
+
+def expand(figures: list[str], budget: str) -> list[RunSpec]:
+    """Every run the figures need at ``budget``, each once."""
+    if budget not in BUDGETS:
+        raise ValueError(f"unknown budget {budget!r}; choose one of {list(BUDGETS)}")
+    figures = list(FIGURES) if "all" in figures else figures
+    specs: dict[str, RunSpec] = {}
+    for figure in figures:
+        for algo, arch in _figure_runs(figure, budget):
+            for seed in range(BUDGETS[budget]["seeds"]):
+                spec = _spec(budget, algo, seed, arch)
+                specs.setdefault(spec.name, spec)
+    return list(specs.values())
+
+
+def expand_yaml(data: Any) -> list[RunSpec]:
+    """A grid from YAML: ``base`` (config overrides) and ``grid`` (dotted key -> list of values).
+
+    Example::
+
+        base: {steps: 100000, n_links: 6}
+        grid: {algo: [ppo, es], arch.arch: [ncap, mlp], seed: [0, 1, 2]}
+    """
+    if not isinstance(data, dict) or set(data) - {"base", "grid"}:
+        raise ValueError("a grid file holds `base:` (settings) and `grid:` (setting -> list of values)")
+    base = merge(TrainConfig(), data.get("base") or {})
+    grid = data.get("grid") or {}
+    if not isinstance(grid, dict) or not all(isinstance(v, list) and v for v in grid.values()):
+        raise ValueError("`grid:` maps each setting to a non-empty list of values")
+    specs = {}
+    for values in itertools.product(*grid.values()):
+        overrides: dict = {}
+        for dotted, value in zip(grid, values):
+            *path, last = dotted.split(".")
+            node = overrides
+            for part in path:
+                node = node.setdefault(part, {})
+            node[last] = value
+        config = merge(base, overrides)
+        specs.setdefault(run_name(config), RunSpec(run_name(config), config))
+    return list(specs.values())

@@ -1,0 +1,93 @@
+"""Runs grouped over seeds, with 95% bootstrap confidence intervals (SciPy)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+from ncap.circuits import num_parameters
+from ncap.experiments.grids import arch_key
+from ncap.policies import build_policy
+from ncap.training.config import TrainConfig
+from ncap.training.runs import CONFIG, RunDir
+
+CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Mean over seeds and its 95% bootstrap confidence interval (NaN bounds for one seed)."""
+
+    mean: float
+    low: float
+    high: float
+    n: int
+
+
+def estimate(values: list[float] | np.ndarray, seed: int = 0) -> Estimate:
+    """Mean and percentile-bootstrap 95% CI of ``values`` (one per seed)."""
+    values = np.asarray(values, dtype=float)
+    if len(values) < 2 or np.all(values == values[0]):
+        bound = values[0] if len(values) >= 2 else float("nan")
+        return Estimate(float(values.mean()), bound, bound, len(values))
+    result = stats.bootstrap((values,), np.mean, confidence_level=CONFIDENCE, n_resamples=2000,
+                             method="percentile", random_state=seed)
+    interval = result.confidence_interval
+    return Estimate(float(values.mean()), float(interval.low), float(interval.high), len(values))
+
+
+@dataclass
+class RunGroup:
+    """The seeds of one (algorithm, architecture, body) combination."""
+
+    algo: str
+    arch: str
+    n_links: int
+    config: TrainConfig
+    """The config of the first seed (seed aside, the others are alike)."""
+    runs: list[RunDir]
+
+    @property
+    def label(self) -> str:
+        return self.arch.replace("mlp", "MLP ").replace("ncap", "NCAP")
+
+    @property
+    def num_parameters(self) -> int:
+        return num_parameters(build_policy(self.config.arch, self.config.task, self.n_links))
+
+    def curve(self) -> tuple[np.ndarray, list[Estimate]]:
+        """Evaluation return over env steps (the steps every seed has), with CIs."""
+        tables = [{int(r["env_steps"]): r["eval_return_mean"] for r in run.read_metrics()} for run in self.runs]
+        tables = [t for t in tables if t]
+        if not tables:
+            return np.zeros(0), []
+        steps = sorted(set.intersection(*(set(t) for t in tables)))
+        return np.asarray(steps), [estimate([t[s] for t in tables]) for s in steps]
+
+    def final_returns(self) -> list[float]:
+        """Each seed's last evaluation return."""
+        return [rows[-1]["eval_return_mean"] for rows in (run.read_metrics() for run in self.runs) if rows]
+
+    def initial_returns(self) -> list[float]:
+        """Each seed's evaluation return before training."""
+        return [rows[0]["eval_return_mean"] for rows in (run.read_metrics() for run in self.runs)
+                if rows and rows[0]["env_steps"] == 0]
+
+
+def load_groups(runs_dir: str | Path) -> list[RunGroup]:
+    """Every run under ``runs_dir`` (with metrics), grouped over seeds."""
+    groups: dict[tuple, RunGroup] = {}
+    for path in sorted(Path(runs_dir).iterdir()) if Path(runs_dir).is_dir() else []:
+        if not (path / CONFIG).is_file():
+            continue
+        run = RunDir(path)
+        config = run.config
+        if config.task != "swim" or not run.read_metrics():
+            continue
+        key = (config.algo, arch_key(config), config.n_links)
+        group = groups.setdefault(key, RunGroup(config.algo, key[1], config.n_links, config, []))
+        group.runs.append(run)
+    return list(groups.values())

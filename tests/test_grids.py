@@ -1,0 +1,45 @@
+import pytest
+
+from ncap.experiments.grids import BUDGETS, expand, expand_yaml, run_name
+
+
+def test_figures_share_runs_and_budgets_scale():
+    smoke, small = expand(["all"], "smoke"), expand(["all"], "small")
+    names = [s.name for s in small]
+    assert len(names) == len(set(names))
+    assert len(small) == 3 * len(smoke) + 3 * 3  # 3 seeds, and small adds MLP(32,32) for 3 algorithms
+    assert {s.config.seed for s in small} == {0, 1, 2}
+    assert "ppo-ncap-noshare-nosign-uniform-s2" in names and "es-mlp256x256-s0" in names
+    assert all(s.config.eval_episodes == BUDGETS["small"]["common"]["eval_episodes"] for s in small)
+    paper = expand(["4a"], "paper")
+    assert {s.config.steps for s in paper if s.config.algo == "es"} == {50_000_000}
+
+
+def test_figure_7a_is_the_2x2x2_ablation_grid():
+    runs = expand(["7a"], "smoke")
+    flags = {(s.config.arch.weight_sharing, s.config.arch.sign_constraints, s.config.arch.init) for s in runs}
+    assert len(flags) == 8 and all(s.config.algo == "ppo" for s in runs)
+
+
+def test_yaml_grid():
+    specs = expand_yaml({"base": {"steps": 1000}, "grid": {"algo": ["ppo", "es"], "arch.arch": ["ncap", "mlp"],
+                                                         "seed": [0, 1]}})
+    assert len(specs) == 8 and all(s.config.steps == 1000 for s in specs)
+    assert run_name(specs[0].config) == specs[0].name
+
+
+@pytest.mark.parametrize("data,message", [
+    ({"grid": {"algo": "ppo"}}, "non-empty list"),
+    ({"base": {"stepz": 1}}, "unknown key"),
+    ({"runs": []}, "holds `base:`"),
+])
+def test_bad_yaml_grids(data, message):
+    with pytest.raises(ValueError, match=message):
+        expand_yaml(data)
+
+
+def test_unknown_figure_and_budget():
+    with pytest.raises(ValueError, match="unknown figure"):
+        expand(["8"], "smoke")
+    with pytest.raises(ValueError, match="unknown budget"):
+        expand(["4a"], "huge")

@@ -1,0 +1,88 @@
+"""Sweeps: the smoke grid end to end with figures, skipping, failures, kill and restart, Ray."""
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+
+from ncap.experiments.figures import make_figures
+from ncap.experiments.grids import expand, expand_yaml
+from ncap.experiments.sweep import run_sweep
+from ncap.training.runs import RunDir
+
+ES_GRID = {"base": {"algo": "es", "n_links": 3, "steps": 4000, "eval_every": 2000, "eval_episodes": 1,
+                    "es": {"population": 2}},
+           "grid": {"seed": [0, 1]}}
+
+
+def test_smoke_sweep_then_every_figure(tmp_path):
+    specs = expand(["all"], "smoke")
+    report = run_sweep(specs, tmp_path / "runs", workers=2, progress=lambda line: None)
+    assert not report.failed and len(report.trained) == len(specs)
+    again = run_sweep(specs, tmp_path / "runs", workers=2, progress=lambda line: None)
+    assert len(again.skipped) == len(specs) and not again.trained
+    written = make_figures(tmp_path / "runs", tmp_path / "figs", transfer_episodes=1, transfer_links=(3, 5))
+    for figure in ("4a", "4b", "5", "6", "7a", "7b"):
+        for ext in ("png", "svg", "csv"):
+            assert (tmp_path / "figs" / f"fig{figure}.{ext}").stat().st_size > 0
+    assert len(written) == 12
+    with (tmp_path / "figs" / "fig7a.csv").open() as handle:
+        series = {row["series"] for row in csv.DictReader(handle)}
+    assert len(series) == 8
+
+
+def test_failing_run_does_not_stop_the_others(tmp_path):
+    specs = expand_yaml(ES_GRID)[:1] + expand_yaml({"base": {"algo": "es", "arch": {"arch": "random"}}})
+    report = run_sweep(specs, tmp_path, workers=1, progress=lambda line: None)
+    assert report.trained == [specs[0].name]
+    assert "cannot be trained" in report.failed[specs[1].name]
+
+
+def test_cli_sweep_reports_failure_in_one_line(tmp_path):
+    grid = tmp_path / "grid.yaml"
+    grid.write_text(yaml.safe_dump({"base": {"algo": "es", "arch": {"arch": "random"}}}))
+    result = subprocess.run([sys.executable, "-m", "ncap.cli.main", "sweep", "--grid", str(grid), "--out",
+                             str(tmp_path / "runs")], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "1 run(s) failed" in result.stderr
+
+
+def test_sweep_killed_midway_finishes_without_retraining(tmp_path):
+    grid = tmp_path / "grid.yaml"
+    grid.write_text(yaml.safe_dump(ES_GRID))
+    runs = tmp_path / "runs"
+    command = [sys.executable, "-m", "ncap.cli.main", "sweep", "--grid", str(grid), "--out", str(runs)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    first = runs / "es-ncap-n3-s0" / "policy.pt"
+    deadline = time.time() + 240
+    while time.time() < deadline and not first.exists():
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert first.exists()
+    stamp = first.stat().st_mtime_ns
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=True)
+    assert "skipped (finished before): 1" in result.stdout
+    assert first.stat().st_mtime_ns == stamp
+    assert RunDir(runs / "es-ncap-n3-s1").finished
+
+
+def test_ray_path_gives_the_local_results(tmp_path):
+    ray = pytest.importorskip("ray")
+    specs = expand_yaml(ES_GRID)
+    run_sweep(specs, tmp_path / "local", workers=1, progress=lambda line: None)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        report = run_sweep(specs, tmp_path / "ray", workers=2, use_ray=True)
+    finally:
+        ray.shutdown()
+    assert not report.failed and sorted(report.trained) == sorted(s.name for s in specs)
+    for spec in specs:
+        local = [r["eval_return_mean"] for r in RunDir(tmp_path / "local" / spec.name).read_metrics()]
+        remote = [r["eval_return_mean"] for r in RunDir(tmp_path / "ray" / spec.name).read_metrics()]
+        assert local == remote
