@@ -11,6 +11,7 @@ from ncap.cli.common import n_links_arg, positive_int
 from ncap.cli.errors import UsageError
 
 FIGURE_CHOICES = ("4a", "4b", "5", "6", "7a", "7b", "all")
+FIGURES_ONLY = FIGURE_CHOICES + ("nav",)
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:
@@ -28,7 +29,8 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     figures = subparsers.add_parser("figures", help="draw the paper's figures from the runs in RUNS_DIR")
     figures.add_argument("runs_dir", metavar="RUNS_DIR")
     figures.add_argument("--out", required=True, metavar="FIG_DIR")
-    figures.add_argument("--figure", choices=FIGURE_CHOICES, action="append", help="default: all")
+    figures.add_argument("--figure", choices=FIGURES_ONLY, action="append",
+                         help="default: all of the paper's; nav: the navigate comparison (navigate runs)")
     figures.add_argument("--transfer-episodes", type=positive_int, default=5, help="Fig. 6: episodes per body length")
     figures.add_argument("--transfer-links", type=_links, default=tuple(range(3, 17)),
                          help="Fig. 6: body lengths (n_links), e.g. 3,6,10 (default 3..16)")
@@ -76,9 +78,17 @@ def run_sweep(args: argparse.Namespace) -> None:
 def run_figures(args: argparse.Namespace) -> None:
     from ncap.experiments.figures import FIGURE_FUNCTIONS, make_figures  # noqa: PLC0415
 
-    chosen = tuple(FIGURE_FUNCTIONS) if not args.figure or "all" in args.figure else tuple(args.figure)
     if not Path(args.runs_dir).is_dir():
         raise UsageError(f"no runs directory at {args.runs_dir}")
-    for path in make_figures(args.runs_dir, args.out, chosen, transfer_episodes=args.transfer_episodes,
-                             transfer_links=args.transfer_links):
+    written = []
+    if args.figure and "nav" in args.figure:
+        from ncap.experiments.navigation import navigation_figure  # noqa: PLC0415
+
+        written += navigation_figure(args.runs_dir, args.out, episodes=args.transfer_episodes * 4)
+    paper = [f for f in args.figure or ["all"] if f != "nav"]
+    if paper:
+        chosen = tuple(FIGURE_FUNCTIONS) if "all" in paper else tuple(paper)
+        written += make_figures(args.runs_dir, args.out, chosen, transfer_episodes=args.transfer_episodes,
+                                transfer_links=args.transfer_links)
+    for path in written:
         print(f"wrote {path}")

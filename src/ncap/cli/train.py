@@ -30,6 +30,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--dense-embedding", action="store_true", default=None,
                         help="train the circuit's MLP embedding with all weights free (Fig. 7B)")
     parser.add_argument("--controller", choices=CONTROLLERS, help="navigate: task module for turn and speed")
+    parser.add_argument("--freeze-circuit", action="store_true", default=None,
+                        help="navigate: train only the learned controller, the circuit stays as initialized")
     parser.add_argument("--algo", choices=ALGOS)
     parser.add_argument("--steps", type=positive_int, help="budget in environment steps")
     parser.add_argument("--seed", type=non_negative_int)
@@ -47,6 +49,7 @@ def _flag_overrides(args: argparse.Namespace) -> dict:
     arch = {"arch": args.arch, "hidden": list(args.hidden) if args.hidden else None, "init": args.init,
             "controller": args.controller, "dense_embedding": args.dense_embedding,
             "weight_sharing": False if args.no_weight_sharing else None,
+            "train_circuit": False if args.freeze_circuit else None,
             "sign_constraints": False if args.no_sign_constraints else None}
     es = {"workers": args.workers, "ray_address": args.ray_address}
     out = {key: value for key, value in top.items() if value is not None}

@@ -35,6 +35,8 @@ class ArchitectureConfig:
     """Circuit: train its exact ReLU-MLP embedding with every weight free (Fig. 7B)."""
     controller: Literal["hand-coded", "learned"] | None = None
     """Navigate: task module feeding the circuit's turn and speed inputs."""
+    train_circuit: bool = True
+    """With a controller: False keeps the circuit at its initialization and trains only the task module."""
 
     def __post_init__(self) -> None:
         if self.arch not in ARCHS:
@@ -48,6 +50,8 @@ class ArchitectureConfig:
                 raise ValueError("a controller drives the circuit's turn and speed inputs: it needs --arch ncap")
         if self.dense_embedding and self.arch != "ncap":
             raise ValueError("dense_embedding applies to the ncap circuit only")
+        if not self.train_circuit and self.controller != "learned":
+            raise ValueError("freezing the circuit leaves only a learned controller to train (--controller learned)")
         if self.dense_embedding and self.controller is not None:
             raise ValueError("dense_embedding is defined for the swim circuit, without a controller")
 
@@ -75,6 +79,7 @@ def build_policy(config: ArchitectureConfig, task: str, n_links: int, seed: int 
         turn=steering, speed=steering,
     )
     controller = make_controller(config.controller) if steering else None
+    circuit.requires_grad_(config.train_circuit)
     return CircuitPolicy(to_mlp(circuit) if config.dense_embedding else circuit, controller)
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
 from torch import nn
 
-from ncap.envs import BatchedSwimmer
 from ncap.circuits import num_parameters
+from ncap.envs import BatchedSwimmer
+from ncap.envs.body import CONTROL_TIMESTEP
+from ncap.envs.tasks import TARGET_SIZE
 
 
 def obs_to_torch(obs: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
@@ -19,7 +22,7 @@ def obs_to_torch(obs: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
 
 @dataclass(frozen=True)
 class EvaluationResult:
-    """Returns of deterministic evaluation episodes."""
+    """Returns of deterministic evaluation episodes (and, for navigate, how targets were reached)."""
 
     task: str
     n_links: int
@@ -27,6 +30,10 @@ class EvaluationResult:
     seed: int
     num_parameters: int
     returns: tuple[float, ...]
+    reached_at: tuple[float, ...] = ()
+    """Navigate: seconds until the nose first touched the target (NaN: never), per episode."""
+    final_distances: tuple[float, ...] = ()
+    """Navigate: nose-to-target distance at the end, per episode (m)."""
 
     @property
     def mean_return(self) -> float:
@@ -36,11 +43,36 @@ class EvaluationResult:
     def std_return(self) -> float:
         return float(np.std(self.returns))
 
+    @property
+    def reach_rate(self) -> float:
+        """Fraction of episodes whose nose touched the target (NaN for swim)."""
+        return float(np.mean(~np.isnan(self.reached_at))) if self.reached_at else math.nan
+
+    @property
+    def mean_time_to_reach(self) -> float:
+        """Mean seconds to reach the target over the episodes that did (NaN if none)."""
+        times = np.asarray(self.reached_at)
+        times = times[~np.isnan(times)]
+        return float(times.mean()) if len(times) else math.nan
+
+    @property
+    def mean_final_distance(self) -> float:
+        return float(np.mean(self.final_distances)) if self.final_distances else math.nan
+
     def to_dict(self) -> dict:
         """JSON-ready: mean_return, std_return, episodes, n_links, num_parameters, ..."""
         out = asdict(self)
-        out["returns"] = list(self.returns)
-        return {"mean_return": self.mean_return, "std_return": self.std_return, **out}
+        for key in ("returns", "reached_at", "final_distances"):
+            out[key] = [None if math.isnan(v) else v for v in out[key]]
+        summary = {"mean_return": self.mean_return, "std_return": self.std_return}
+        if self.task == "navigate":
+            summary.update(reach_rate=self.reach_rate, mean_time_to_reach=_none_if_nan(self.mean_time_to_reach),
+                           mean_final_distance=self.mean_final_distance)
+        return {**summary, **out}
+
+
+def _none_if_nan(value: float) -> float | None:
+    return None if math.isnan(value) else value
 
 
 @torch.no_grad()
@@ -50,17 +82,27 @@ def evaluate(policy: nn.Module, task: str, n_links: int, episodes: int = 10, see
 
     The policy maps an observation dict of (episodes, ...) tensors to actions
     (episodes, n_joints); it is used as is (deterministic unless it samples).
+    For navigate, it also records when each nose first comes within the
+    target's radius and the final distance.
     """
     if isinstance(episodes, bool) or not isinstance(episodes, int) or episodes < 1:
         raise ValueError(f"episodes must be a positive integer, got {episodes!r}")
     sim = BatchedSwimmer(task, n_links, num_envs=episodes, nthread=nthread, seed=seed)
+    navigate = sim.task == "navigate"
+    reached_at = np.full(episodes, np.nan)
     try:
         obs, total, done = sim.reset(), np.zeros(episodes), False
         while not done:
             actions = policy(obs_to_torch(obs)).double().numpy()
             obs, reward, done = sim.step(actions)
             total += reward
+            if navigate:
+                touching = np.linalg.norm(obs["to_target"], axis=-1) <= TARGET_SIZE
+                reached_at[np.isnan(reached_at) & touching] = sim.step_index * CONTROL_TIMESTEP
+        final = tuple(float(d) for d in np.linalg.norm(obs["to_target"], axis=-1)) if navigate else ()
     finally:
         sim.close()
     return EvaluationResult(task=sim.task, n_links=sim.body.n_links, episodes=episodes, seed=seed,
-                            num_parameters=num_parameters(policy), returns=tuple(float(r) for r in total))
+                            num_parameters=num_parameters(policy), returns=tuple(float(r) for r in total),
+                            reached_at=tuple(float(t) for t in reached_at) if navigate else (),
+                            final_distances=final)

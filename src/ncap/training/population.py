@@ -18,14 +18,15 @@ from ncap.training.evaluation import obs_to_torch
 class PopulationPolicy:
     """P parameter vectors of ``template`` acting at once.
 
-    Flat vectors follow ``template.named_parameters()`` order. A plain swimmer
-    circuit uses its own population mode; any other policy is vectorized with
+    Flat vectors hold the trainable parameters, in ``named_parameters()``
+    order (frozen ones keep their values). A plain swimmer circuit uses its
+    own population mode; any other policy is vectorized with
     ``torch.func.vmap`` over ``functional_call``.
     """
 
     def __init__(self, template: nn.Module):
         self.template = template
-        named = list(template.named_parameters())
+        named = [(name, p) for name, p in template.named_parameters() if p.requires_grad]
         self.names = [name for name, _ in named]
         self.shapes = [p.shape for _, p in named]
         self.sizes = [p.numel() for _, p in named]
@@ -33,13 +34,17 @@ class PopulationPolicy:
         self._circuit = _plain_circuit(template)
         self._vmapped: Callable = vmap(self._single)
 
+    def _trainable(self) -> list[nn.Parameter]:
+        return [p for p in self.template.parameters() if p.requires_grad]
+
     def flat(self) -> Tensor:
-        """The template's parameters as one vector (D,)."""
-        return torch.cat([p.detach().reshape(-1) for p in self.template.parameters()])
+        """The template's trainable parameters as one vector (D,)."""
+        return torch.cat([p.detach().reshape(-1) for p in self._trainable()])
 
     def load(self, flat: Tensor) -> nn.Module:
-        """Copy a vector (D,) into the template's parameters; returns the template."""
-        torch.nn.utils.vector_to_parameters(flat.detach().to(torch.float32), self.template.parameters())
+        """Copy a vector (D,) into the template's trainable parameters; returns the template."""
+        with torch.no_grad():
+            torch.nn.utils.vector_to_parameters(flat.detach().to(torch.float32), self._trainable())
         return self.template
 
     def _single(self, flat: Tensor, obs: dict[str, Tensor]) -> Tensor:

@@ -46,7 +46,8 @@ class RunLogger:
                           seed=self.config.eval_seed, nthread=self.config.threads)
         row = {"env_steps": env_steps, "wall_time": round(self.wall_time, 3),
                "eval_return_mean": result.mean_return, "eval_return_std": result.std_return,
-               "train_return": train_return}
+               "train_return": train_return, "reach_rate": result.reach_rate,
+               "time_to_reach": result.mean_time_to_reach, "final_distance": result.mean_final_distance}
         self.metrics.append(row)
         while self.next_eval <= env_steps:
             self.next_eval += self.config.eval_every
@@ -59,8 +60,10 @@ class RunLogger:
         step = int(row["env_steps"])
         self.writer.add_scalar("eval/return_mean", row["eval_return_mean"], step)
         self.writer.add_scalar("eval/return_std", row["eval_return_std"], step)
-        if not math.isnan(row["train_return"]):
-            self.writer.add_scalar("train/return", row["train_return"], step)
+        for name, tag in (("train_return", "train/return"), ("reach_rate", "eval/reach_rate"),
+                          ("time_to_reach", "eval/time_to_reach"), ("final_distance", "eval/final_distance")):
+            if not math.isnan(row[name]):
+                self.writer.add_scalar(tag, row[name], step)
         self.writer.flush()
         self.bar.set_postfix(eval_return=f"{row['eval_return_mean']:.1f}")
         self.advance(step)

@@ -30,7 +30,8 @@ from ncap.policies import build_policy
 from ncap.training.config import TrainConfig, from_dict, to_dict
 
 CONFIG, METRICS, CHECKPOINT, POLICY = "config.yaml", "metrics.csv", "checkpoint.pt", "policy.pt"
-METRIC_FIELDS = ("env_steps", "wall_time", "eval_return_mean", "eval_return_std", "train_return")
+METRIC_FIELDS = ("env_steps", "wall_time", "eval_return_mean", "eval_return_std", "train_return",
+                 "reach_rate", "time_to_reach", "final_distance")
 
 
 class RunError(ValueError):
@@ -132,7 +133,7 @@ class RunDir:
 
     def write_metrics(self, rows: list[dict]) -> None:
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=METRIC_FIELDS)
+        writer = csv.DictWriter(buffer, fieldnames=METRIC_FIELDS, restval="nan")
         writer.writeheader()
         writer.writerows(rows)
         atomic_write(self.path / METRICS, buffer.getvalue().encode())
@@ -142,7 +143,8 @@ class RunDir:
         if not path.is_file():
             return []
         with path.open() as handle:
-            return [{k: float(v) for k, v in row.items()} for row in csv.DictReader(handle)]
+            return [{k: float(v) if v not in ("", None) else float("nan") for k, v in row.items()}
+                    for row in csv.DictReader(handle)]
 
     def save_policy(self, policy: nn.Module) -> None:
         atomic_torch_save({"policy": policy.state_dict()}, self.path / POLICY)

@@ -41,7 +41,11 @@ class EpisodeRecording:
 
 
 class SwimmerCamera:
-    """Renders a swimmer's state headlessly from the tracking camera (no shadows or reflections)."""
+    """Renders a swimmer's state headlessly (no shadows or reflections).
+
+    Swim: dm_control's tracking camera. Navigate: a free camera above the
+    midpoint of the head and the target, far enough to show both.
+    """
 
     def __init__(self, sim: BatchedSwimmer, height: int, width: int, camera: str = "tracking1"):
         self.model = mujoco.MjModel.from_xml_string(*_xml_and_assets(sim.body.n_links))
@@ -57,10 +61,21 @@ class SwimmerCamera:
         mujoco.mj_setState(self.model, self.data, self.sim.physics_state()[0], STATE_SPEC)
         self.model.geom_pos[self._target] = self.sim.target_position()[0]
         mujoco.mj_forward(self.model, self.data)
-        self.renderer.update_scene(self.data, camera=self.camera)
+        self.renderer.update_scene(self.data, camera=self._view())
         for flag in FAST_SCENE:
             self.renderer.scene.flags[flag] = False
         return self.renderer.render().copy()
+
+    def _view(self) -> str | mujoco.MjvCamera:
+        if self.sim.task != "navigate":
+            return self.camera
+        head, target = self.data.body("head").xpos, self.model.geom_pos[self._target]
+        view = mujoco.MjvCamera()
+        view.type = mujoco.mjtCamera.mjCAMERA_FREE
+        view.lookat[:] = (head + target) / 2
+        view.distance = max(1.2, 1.4 * float(np.linalg.norm(head[:2] - target[:2])) + 0.6)
+        view.elevation, view.azimuth = -75.0, 90.0
+        return view
 
     def close(self) -> None:
         self.renderer.close()

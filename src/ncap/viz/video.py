@@ -21,6 +21,8 @@ from ncap.viz.recording import EpisodeRecording  # noqa: E402
 WINDOW_STEPS = 120
 """Steps of activity shown in the sliding window (3.6 s, two oscillator periods)."""
 DORSAL_COLOR, VENTRAL_COLOR = "#d62728", "#1f77b4"
+COLORS = {"turn_r": "#ff9896", "turn_l": "#aec7e8", "speed": "#2ca02c"}
+"""Turn r (light red, dorsal side), turn l (light blue, ventral side), speed (green)."""
 
 
 def frame_indices(steps: int, fps: float) -> np.ndarray:
@@ -64,19 +66,21 @@ class ActivityPanel:
         self.image = self.camera.imshow(recording.frames[0])
         self.lines: list[tuple[plt.Line2D, np.ndarray]] = []
         offsets = np.arange(n_joints)[::-1] * 1.2
-        panels = [("oscillators", ["osc_dorsal", "osc_ventral"], np.zeros(1)),
+        head = ["osc_dorsal", "osc_ventral"] + [n for n in ("turn_r", "turn_l", "speed") if n in activity]
+        title = "oscillators, turn r/l, speed" if len(head) > 2 else "oscillators"
+        panels = [(title, head, np.zeros(1)),
                   ("B neurons", ["b_dorsal", "b_ventral"], offsets),
                   ("muscles", ["muscle_dorsal", "muscle_ventral"], offsets),
                   ("torques", ["torque"], offsets)]
-        for row, (title, names, offset) in enumerate(panels):
+        for row, (name, names, offset) in enumerate(panels):
             axis = self.figure.add_subplot(grid[row, 1])
             self._traces(axis, names, offset)
-            axis.set_title(title, fontsize=8, loc="left", pad=2)
+            axis.set_title(name, fontsize=8, loc="left", pad=2)
             axis.set_xlim(-WINDOW_STEPS * CONTROL_TIMESTEP, 0)
             axis.set_yticks(offset if len(offset) > 1 else [])
             axis.set_yticklabels([f"{i + 1}" for i in range(len(offset))] if len(offset) > 1 else [], fontsize=6)
             axis.tick_params(labelsize=6)
-            low = -1.1 if title == "torques" else -0.1
+            low = -1.1 if name == "torques" else -0.1
             axis.set_ylim(offset.min() + low, offset.max() + 1.1)
         self.figure.axes[-1].set_xlabel("seconds before now", fontsize=7)
         self.figure.tight_layout(pad=0.4)
@@ -90,7 +94,7 @@ class ActivityPanel:
         for name in names:
             values = self.recording.activity[name]
             values = values[:, None] if values.ndim == 1 else values
-            color = VENTRAL_COLOR if "ventral" in name else DORSAL_COLOR if "dorsal" in name else "k"
+            color = COLORS.get(name, VENTRAL_COLOR if "ventral" in name else DORSAL_COLOR if "dorsal" in name else "k")
             for module in range(values.shape[1]):
                 (line,) = axis.plot([], [], color=color, lw=0.9)
                 self.lines.append((line, values[:, module] + offsets[module]))
