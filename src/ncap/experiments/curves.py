@@ -20,7 +20,9 @@ def run_label(run: RunDir) -> str:
     arch = config.arch
     name = "NCAP" if arch.arch == "ncap" else f"MLP{tuple(arch.hidden)}"
     ablations = [flag for flag, on in (("no sharing", not arch.weight_sharing), ("no signs", not arch.sign_constraints),
-                                       ("uniform init", arch.init == "uniform"), ("dense", arch.dense_embedding)) if on]
+                                       ("uniform init", arch.init == "uniform"), ("dense", arch.dense_embedding),
+                                       (f"{arch.controller} module", arch.controller is not None),
+                                       ("circuit frozen", not arch.train_circuit)) if on]
     suffix = f" ({', '.join(ablations)})" if ablations else ""
     return f"{config.algo.upper()} {name}{suffix}, {config.n_links} links, seed {config.seed}"
 

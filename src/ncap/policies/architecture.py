@@ -91,4 +91,6 @@ def transfer_policy(policy: nn.Module, n_links: int) -> nn.Module:
     """
     if not isinstance(policy, CircuitPolicy) or not hasattr(policy.circuit, "transfer"):
         raise ValueError("only circuit policies transfer to other body lengths (an MLP's input fixes its body)")
-    return CircuitPolicy(policy.circuit.transfer(n_links - 1), policy.controller)
+    circuit = policy.circuit.transfer(n_links - 1)
+    circuit.requires_grad_(any(p.requires_grad for p in policy.circuit.parameters()))
+    return CircuitPolicy(circuit, policy.controller)
