@@ -44,8 +44,12 @@ def main(argv: list[str] | None = None) -> int:
 
         torch.set_num_threads(1)
         args.handler(args)
-    except (UsageError, ValueError, FileNotFoundError, NotADirectoryError, PermissionError) as error:
+    except (UsageError, ValueError) as error:
         print(f"ncap: error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # files and directories: missing, not writable, disk full, cluster unreachable
+        where = f": {error.filename}" if error.filename else ""
+        print(f"ncap: error: {error.strerror or error}{where}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. `ncap eval --json | head`
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115

@@ -234,6 +234,8 @@ class BatchedSwimmer:
         physics = np.asarray(state["physics"])
         if physics.shape != self._batch.state.shape:
             raise ValueError(f"simulator state of shape {physics.shape} does not fit {self._batch.state.shape}")
+        if state["random"] is not None and len(state["random"]) != self.num_envs:
+            raise ValueError(f"random streams of {len(state['random'])} swimmers do not fit {self.num_envs}")
         self._batch.state[:] = physics
         self._target[:] = state["target"]
         self.step_index, self._needs_reset = int(state["step_index"]), bool(state["needs_reset"])

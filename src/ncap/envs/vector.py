@@ -79,7 +79,9 @@ class SwimmerVectorEnv(VectorEnv):
             final = np.empty(n, dtype=object)
             final[:] = _split(final_obs, n)
             elapsed = time.perf_counter() - self.tracker.started
-            infos = {"final_obs": final, "_final_obs": every,
+            final_info = np.empty(n, dtype=object)
+            final_info[:] = [{} for _ in range(n)]
+            infos = {"final_obs": final, "_final_obs": every, "final_info": final_info, "_final_info": every,
                      "episode": {"r": returns, "l": np.full(n, EPISODE_STEPS),
                                  "t": np.full(n, elapsed)}, "_episode": every}
         return obs, reward, np.zeros(n, dtype=bool), np.full(n, truncated), infos

@@ -174,14 +174,16 @@ def figure_6(groups: list[RunGroup], writer: FigureWriter, episodes: int = 5, se
         per_length = transfer_returns(group, lengths, episodes, seed)
         ests = [estimate(per_length[n]) for n in lengths]
         (line,) = axis.plot(joints, [e.mean for e in ests], marker="o",
-                            label=f"{ALGO_NAMES[group.algo]} NCAP trained on 5 joints (n={len(group.runs)})")
+                            label=f"{ALGO_NAMES[group.algo]} NCAP trained on {group.n_links - 1} joints "
+                                  f"(n={len(group.runs)})")
         low, high = [e.low for e in ests], [e.high for e in ests]
         if not np.isnan(low).all():
             axis.fill_between(joints, low, high, color=line.get_color(), alpha=0.2)
         for n, est in zip(lengths, ests):
             writer.add("6", "transfer", f"{group.algo} trained", n - 1, est)
-    axis.axvline(5, color="gray", lw=0.8)
-    axis.set_xlabel("joints of the body (trained on 5)")
+    for trained_joints in sorted({g.n_links - 1 for g in trained}):
+        axis.axvline(trained_joints, color="gray", lw=0.8)
+    axis.set_xlabel("joints of the body (vertical line: trained length)")
     axis.set_ylabel("evaluation return")
     axis.set_title("Fig. 6: zero-shot transfer to other body lengths")
     axis.grid(alpha=0.3)

@@ -109,6 +109,8 @@ def expand_yaml(data: Any) -> list[RunSpec]:
     """
     if not isinstance(data, dict) or set(data) - {"base", "grid"}:
         raise ValueError("a grid file holds `base:` (settings) and `grid:` (setting -> list of values)")
+    if not isinstance(data.get("base") or {}, dict):
+        raise ValueError("`base:` must be a mapping of settings")
     base = merge(TrainConfig(), data.get("base") or {})
     grid = data.get("grid") or {}
     if not isinstance(grid, dict) or not all(isinstance(v, list) and v for v in grid.values()):
@@ -121,7 +123,13 @@ def expand_yaml(data: Any) -> list[RunSpec]:
             node = overrides
             for part in path:
                 node = node.setdefault(part, {})
+                if not isinstance(node, dict):
+                    raise ValueError(f"`grid:` sets {part} both whole and by its fields")
             node[last] = value
         config = merge(base, overrides)
-        specs.setdefault(run_name(config), RunSpec(run_name(config), config))
+        name = run_name(config)
+        if name in specs and specs[name].config != config:
+            raise ValueError(f"two grid points share the run name {name}: vary only algo, arch, n_links and seed, "
+                             "or run one grid per other setting")
+        specs[name] = RunSpec(name, config)
     return list(specs.values())

@@ -35,9 +35,10 @@ def _policies(runs_dir: Path) -> list[tuple[str, nn.Module, int]]:
              ("hand-coded module (untrained circuit)",
               build_policy(ArchitectureConfig(controller="hand-coded"), "navigate", 6), 6)]
     for path in sorted(runs_dir.iterdir()) if runs_dir.is_dir() else []:
-        if (path / CONFIG).is_file() and RunDir(path).config.task == "navigate":
+        run = RunDir(path)
+        if (path / CONFIG).is_file() and run.config.task == "navigate" and (run.finished or run.has_checkpoint):
             policy, _, n_links = load_run_policy(path)
-            found.append((run_label(RunDir(path)), policy, n_links))
+            found.append((run_label(run), policy, n_links))
     return found
 
 
@@ -47,7 +48,7 @@ def navigation_rows(runs_dir: str | Path, episodes: int = 20, seed: int = 3_000_
     rows = []
     for label, policy, trained in _policies(Path(runs_dir)):
         for n_links in lengths:
-            if n_links != trained and not isinstance(policy, CircuitPolicy):
+            if n_links != trained and not (isinstance(policy, CircuitPolicy) and hasattr(policy.circuit, "transfer")):
                 continue
             moved = policy if n_links == trained else transfer_policy(policy, n_links)
             result = evaluate(moved, "navigate", n_links, episodes=episodes, seed=seed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -54,7 +55,7 @@ class RunGroup:
     def label(self) -> str:
         return self.arch.replace("mlp", "MLP ").replace("ncap", "NCAP")
 
-    @property
+    @cached_property
     def num_parameters(self) -> int:
         return num_parameters(build_policy(self.config.arch, self.config.task, self.n_links))
 
@@ -71,21 +72,20 @@ class RunGroup:
         """Each seed's last evaluation return."""
         return [rows[-1]["eval_return_mean"] for rows in (run.read_metrics() for run in self.runs) if rows]
 
-    def initial_returns(self) -> list[float]:
-        """Each seed's evaluation return before training."""
-        return [rows[0]["eval_return_mean"] for rows in (run.read_metrics() for run in self.runs)
-                if rows and rows[0]["env_steps"] == 0]
-
 
 def load_groups(runs_dir: str | Path) -> list[RunGroup]:
-    """Every run under ``runs_dir`` (with metrics), grouped over seeds."""
+    """Every finished swim run under ``runs_dir``, grouped over seeds.
+
+    Runs still training are left out, so that final returns are final and
+    every seed's curve reaches the end.
+    """
     groups: dict[tuple, RunGroup] = {}
     for path in sorted(Path(runs_dir).iterdir()) if Path(runs_dir).is_dir() else []:
         if not (path / CONFIG).is_file():
             continue
         run = RunDir(path)
         config = run.config
-        if config.task != "swim" or not run.read_metrics():
+        if config.task != "swim" or not run.finished or not run.read_metrics():
             continue
         key = (config.algo, arch_key(config), config.n_links)
         group = groups.setdefault(key, RunGroup(config.algo, key[1], config.n_links, config, []))

@@ -15,7 +15,8 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from ncap.experiments.grids import RunSpec
-from ncap.training.runs import RunDir
+from ncap.training.config import identity
+from ncap.training.runs import RunDir, read_config
 
 
 @dataclass
@@ -63,10 +64,10 @@ def run_sweep(specs: list[RunSpec], runs_dir: str | Path, workers: int = 1,
     todo = []
     for spec in specs:
         run = RunDir(runs_dir / spec.name)
-        if run.path.is_dir() and run.finished:
+        if run.path.is_dir() and run.finished and identity(read_config(run.path)) == identity(spec.config):
             report.skipped.append(spec.name)
         else:
-            todo.append(spec)
+            todo.append(spec)  # a different run under this name is refused by train(), reported as failed
     threads = max(1, (os.cpu_count() or 1) // max(1, workers))
     todo = [_with_threads(spec, threads) for spec in todo]
     if use_ray or ray_address:
@@ -91,7 +92,11 @@ def _run_local(specs: list[RunSpec], runs_dir: str, workers: int, progress) -> l
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
         futures = {pool.submit(train_one, spec, runs_dir): spec.name for spec in specs}
         for index, future in enumerate(as_completed(futures), 1):
-            results.append((futures[future], future.result()))
+            try:
+                error = future.result()
+            except Exception as crash:  # noqa: BLE001  (a worker process died: report it, keep the rest)
+                error = f"worker crashed: {type(crash).__name__}: {crash}"
+            results.append((futures[future], error))
             progress(f"[{index}/{len(specs)}] {futures[future]}: {results[-1][1] or 'done'}")
     return results
 

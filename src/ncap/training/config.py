@@ -140,8 +140,27 @@ class TrainConfig:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
         if self.es.population < 2 or self.es.population % 2:
             raise ValueError(f"es.population must be an even number >= 2, got {self.es.population}")
+        if self.arch.arch == "random":
+            raise ValueError("arch random is a baseline for evaluation and cannot be trained")
+        positive = {"seed": self.seed + 1, "ppo.num_envs": self.ppo.num_envs, "offpolicy.num_envs": self.offpolicy.num_envs,
+                    "ppo.iterations": self.ppo.iterations, "offpolicy.batch_size": self.offpolicy.batch_size,
+                    "offpolicy.gradient_steps": self.offpolicy.gradient_steps, "offpolicy.train_every": self.offpolicy.train_every,
+                    "offpolicy.buffer_size": self.offpolicy.buffer_size}
+        positive_float = {"ppo.actor_lr": self.ppo.actor_lr, "ppo.critic_lr": self.ppo.critic_lr,
+                          "offpolicy.actor_lr": self.offpolicy.actor_lr, "offpolicy.critic_lr": self.offpolicy.critic_lr,
+                          "es.sigma": self.es.sigma, "es.lr": self.es.lr, "ppo.circuit_action_std": self.ppo.circuit_action_std}
+        for name, value in {**positive, **positive_float}.items():
+            if value <= 0:
+                raise ValueError(f"{name} must be positive, got {value if name != 'seed' else self.seed}")
+        if self.ppo.batch_steps < self.ppo.num_envs:
+            raise ValueError(f"ppo.batch_steps ({self.ppo.batch_steps}) must be at least ppo.num_envs ({self.ppo.num_envs})")
         if self.arch.controller is not None and self.task != "navigate":
             raise ValueError("a controller is only meaningful on the navigate task")
+
+
+def identity(config: TrainConfig) -> TrainConfig:
+    """What makes a run that run: the config without execution settings (threads, ES workers, Ray)."""
+    return dataclasses.replace(config, threads=None, es=dataclasses.replace(config.es, workers=0, ray_address=None))
 
 
 def to_dict(config: Any) -> dict:
@@ -180,6 +199,11 @@ def _check_value(value: Any, hint: Any, where: str) -> Any:
             raise ValueError(f"{where} must be an integer, got {value!r}")
         return value
     if hint is float:
+        if isinstance(value, str):  # YAML 1.1 reads 1e-3 as a string
+            try:
+                return float(value)
+            except ValueError:
+                raise ValueError(f"{where} must be a number, got {value!r}") from None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ValueError(f"{where} must be a number, got {value!r}")
         return float(value)

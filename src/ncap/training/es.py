@@ -86,10 +86,10 @@ class ESTrainer:
         self.adam = Adam(solution_length=size, dtype=torch.float32, stepsize=config.es.lr)
         self.generation, self.env_steps = 0, 0
         metrics, elapsed = [], 0.0
-        if run.has_checkpoint:
-            metrics, elapsed = self._restore(run.load_checkpoint())
-        self.logger = RunLogger(run, config, metrics, elapsed)
         self.train_return = float("nan")
+        if run.has_checkpoint:
+            metrics, elapsed = run.restore_checkpoint(self._restore)
+        self.logger = RunLogger(run, config, metrics, elapsed)
 
     def _distribution(self) -> SymmetricSeparableGaussian:
         sigma = torch.full_like(self.mu, self.config.es.sigma)
@@ -118,13 +118,7 @@ class ESTrainer:
         return self.problem.population.load(self.mu)
 
     def maybe_evaluate(self, force: bool = False) -> None:
-        if not (force or self.logger.due(self.env_steps)):
-            return
-        if force and self.logger.metrics and self.logger.metrics[-1]["env_steps"] == self.env_steps:
-            return
-        row = self.logger.evaluate(self.policy(), self.env_steps, self.train_return)
-        self.run.save_checkpoint(self._state(), self.logger.metrics)
-        self.logger.publish(row)
+        self.logger.record(self.env_steps, self.policy, self.train_return, self._state, force)
 
     def train(self) -> None:
         self.maybe_evaluate()
@@ -143,9 +137,10 @@ class ESTrainer:
                 "wall_time": self.logger.wall_time, "policy": self.policy().state_dict(), "mu": self.mu.clone(),
                 "adam": self.adam.contained_optimizer.state_dict(), "train_return": self.train_return}
 
-    def _restore(self, state: dict) -> tuple[list[dict], float]:
+    def _restore(self, state: dict) -> None:
+        if state["mu"].shape != self.mu.shape:
+            raise ValueError(f"ES center of shape {tuple(state['mu'].shape)}, expected {tuple(self.mu.shape)}")
         self.mu = state["mu"].clone()
         self.adam.contained_optimizer.load_state_dict(state["adam"])
         self.generation, self.env_steps = int(state["generation"]), int(state["env_steps"])
         self.train_return = float(state["train_return"])
-        return list(state["metrics"]), float(state["wall_time"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import sys
 import time
+from collections.abc import Callable
 
 from torch import nn
 from torch.utils.tensorboard import SummaryWriter
@@ -53,6 +54,18 @@ class RunLogger:
             self.next_eval += self.config.eval_every
         return row
 
+    def record(self, env_steps: int, policy: Callable[[], nn.Module], train_return: float,
+               state: Callable[[], dict], force: bool = False) -> None:
+        """If an evaluation is due (or ``force``, once per step count): evaluate,
+        checkpoint the run with the new row, then publish it."""
+        if not (force or self.due(env_steps)):
+            return
+        if force and self.metrics and self.metrics[-1]["env_steps"] == env_steps:
+            return
+        row = self.evaluate(policy(), env_steps, train_return)
+        self.run.save_checkpoint(state(), self.metrics)
+        self.publish(row)
+
     def publish(self, row: dict) -> None:
         """Show a saved row: TensorBoard, the progress bar, and a line when not on a terminal."""
         if self.writer is None:
@@ -67,6 +80,11 @@ class RunLogger:
         self.writer.flush()
         self.bar.set_postfix(eval_return=f"{row['eval_return_mean']:.1f}")
         self.advance(step)
+        if self.bar.disable:  # no terminal (logs, CI, sweeps): one line per evaluation
+            done = min(step, self.config.steps) / self.config.steps
+            eta = self.wall_time * (1 - done) / done if done > 0 else math.nan
+            print(f"{self.run.path.name}: {step}/{self.config.steps} steps, eval return "
+                  f"{row['eval_return_mean']:.1f}, {self.wall_time:.0f} s, ETA {eta:.0f} s", file=sys.stderr, flush=True)
 
     def advance(self, env_steps: int) -> None:
         self.bar.update(max(0, min(env_steps, self.config.steps) - self.bar.n))

@@ -27,7 +27,7 @@ import yaml
 from torch import nn
 
 from ncap.policies import build_policy
-from ncap.training.config import TrainConfig, from_dict, to_dict
+from ncap.training.config import TrainConfig, from_dict, identity, to_dict
 
 CONFIG, METRICS, CHECKPOINT, POLICY = "config.yaml", "metrics.csv", "checkpoint.pt", "policy.pt"
 METRIC_FIELDS = ("env_steps", "wall_time", "eval_return_mean", "eval_return_std", "train_return",
@@ -101,8 +101,8 @@ class RunDir:
             raise RunError(f"--out {run.path} exists and is not a directory")
         if run.path.is_dir() and any(run.path.iterdir()):
             existing = read_config(run.path)
-            if existing != config:
-                old, new = to_dict(existing), to_dict(config)
+            if identity(existing) != identity(config):
+                old, new = to_dict(identity(existing)), to_dict(identity(config))
                 differing = sorted(key for key in new if old.get(key) != new.get(key))
                 raise RunError(f"{run.path} holds a different run (differs in: {', '.join(differing)}); "
                                "choose another --out, or --resume it")
@@ -130,6 +130,21 @@ class RunDir:
         """Save ``state`` with the metrics so far; rewrite metrics.csv to match it."""
         atomic_torch_save({**state, "metrics": metrics}, self.path / CHECKPOINT)
         self.write_metrics(metrics)
+
+    def restore_checkpoint(self, restore) -> tuple[list[dict], float]:
+        """Load the checkpoint into ``restore(state)``; rewrite metrics.csv from it.
+
+        Returns the metrics rows and the training seconds so far. A checkpoint
+        that loads but does not fit this run's trainer is a RunError.
+        """
+        state = self.load_checkpoint()
+        try:
+            restore(state)
+            metrics, elapsed = list(state["metrics"]), float(state["wall_time"])
+        except (KeyError, RuntimeError, TypeError, ValueError, IndexError) as error:
+            raise RunError(f"{self.path / CHECKPOINT} does not fit this run ({type(error).__name__}: {error})") from None
+        self.write_metrics(metrics)
+        return metrics, elapsed
 
     def write_metrics(self, rows: list[dict]) -> None:
         buffer = io.StringIO()

@@ -16,7 +16,9 @@ from stable_baselines3.common.noise import NormalActionNoise
 from torch import nn
 
 from ncap.envs import SwimmerVecEnv
-from ncap.policies import CircuitPolicy, MLPPolicy, RunningNormalizer, build_policy, observed_features
+from ncap.policies import (
+    CircuitPolicy, MLPPolicy, RunningNormalizer, build_policy, feature_size, observed_features,
+)
 from ncap.training.config import TrainConfig
 from ncap.training.reporting import RunLogger
 from ncap.training.runs import RunDir
@@ -111,6 +113,11 @@ def make_model(config: TrainConfig, env: SwimmerVecEnv, actor: nn.Module) -> Bas
     return model
 
 
+def training_seed(seed: int) -> int:
+    """Base seed of a run's training swimmers: runs with nearby seeds share no swimmer stream."""
+    return (seed * 1_000_003) % 2_000_000_000
+
+
 def actor_of(model: BaseAlgorithm) -> nn.Module:
     """The ncap policy inside the SB3 policy (its deterministic actor)."""
     actor = model.policy.actor
@@ -138,7 +145,13 @@ def _optimizers(model: BaseAlgorithm) -> dict[str, torch.optim.Optimizer]:
 
 
 class _RunCallback(BaseCallback):
-    """Updates normalizers every step; evaluates and checkpoints between rollouts."""
+    """Feeds normalizers, evaluates and checkpoints between rollouts.
+
+    Off-policy, normalizers take every step's observations at once. For PPO
+    they take a rollout's observations only when the next rollout starts, so
+    that the values and log-probabilities stored during a rollout and those
+    recomputed in its updates use the same statistics (as Tonic does).
+    """
 
     def __init__(self, trainer: SB3Trainer):
         super().__init__()
@@ -146,12 +159,12 @@ class _RunCallback(BaseCallback):
 
     def _on_step(self) -> bool:
         features = observed_features({k: torch.as_tensor(v) for k, v in self.locals["new_obs"].items()})
-        for normalizer in self.trainer.normalizers:
-            normalizer.update(features)
+        self.trainer.observe(features.float())
         self.trainer.logger.advance(self.num_timesteps)
         return True
 
     def _on_rollout_start(self) -> None:
+        self.trainer.fold_observations()
         self.trainer.maybe_evaluate()
 
 
@@ -166,25 +179,35 @@ class SB3Trainer:
         if not isinstance(actor, (CircuitPolicy, MLPPolicy)):
             raise ValueError(f"--arch {config.arch.arch} cannot be trained")
         self.model = make_model(config, self.env, actor)
+        self.env.seed(training_seed(config.seed))
         self.normalizers = normalizers(self.model)
+        self.on_policy = config.algo == "ppo"
+        self.pending = torch.zeros(0, feature_size(config.n_links - 1, config.task == "navigate"))
         metrics, elapsed = [], 0.0
         if run.has_checkpoint:
-            metrics, elapsed = self._restore(run.load_checkpoint())
+            metrics, elapsed = run.restore_checkpoint(self._restore)
         self.logger = RunLogger(run, config, metrics, elapsed)
+
+    def observe(self, features: torch.Tensor) -> None:
+        """New observed features (n, D): folded in now (off-policy) or at the next rollout (PPO)."""
+        if self.on_policy:
+            self.pending = torch.cat((self.pending, features))
+        else:
+            for normalizer in self.normalizers:
+                normalizer.update(features)
+
+    def fold_observations(self) -> None:
+        for normalizer in self.normalizers:
+            normalizer.update(self.pending)
+        self.pending = self.pending[:0]
 
     def train_return(self) -> float:
         episodes = self.model.ep_info_buffer
         return float(np.mean([e["r"] for e in episodes])) if episodes else math.nan
 
     def maybe_evaluate(self, force: bool = False) -> None:
-        steps = self.model.num_timesteps
-        if not (force or self.logger.due(steps)):
-            return
-        if force and self.logger.metrics and self.logger.metrics[-1]["env_steps"] == steps:
-            return
-        row = self.logger.evaluate(actor_of(self.model), steps, self.train_return())
-        self.run.save_checkpoint(self._state(), self.logger.metrics)
-        self.logger.publish(row)
+        self.logger.record(self.model.num_timesteps, lambda: actor_of(self.model), self.train_return(),
+                           self._state, force)
 
     def train(self) -> None:
         remaining = self.config.steps - self.model.num_timesteps
@@ -204,6 +227,8 @@ class SB3Trainer:
             "optimizers": {name: opt.state_dict() for name, opt in _optimizers(model).items()},
             "ep_info": [dict(e) for e in model.ep_info_buffer], "rng": rng_state(),
             "sim": pack(self.env.sim.get_state()), "episode_returns": torch.tensor(self.env.tracker.returns),
+            "action_space_rng": pack(self.env.action_space.np_random.bit_generator.state),
+            "pending_observations": self.pending.clone(),
         }
         if hasattr(model, "log_ent_coef"):
             state["log_ent_coef"] = model.log_ent_coef.detach().clone()
@@ -211,7 +236,7 @@ class SB3Trainer:
             state["replay"] = pack(_replay_state(model.replay_buffer))
         return state
 
-    def _restore(self, state: dict) -> tuple[list[dict], float]:
+    def _restore(self, state: dict) -> None:
         model = self.model
         model.policy.load_state_dict(state["sb3_policy"])
         for name, optimizer in _optimizers(model).items():
@@ -231,8 +256,9 @@ class SB3Trainer:
         model._last_obs = obs
         model._last_original_obs = obs
         model._last_episode_starts = np.full(self.env.num_envs, self.env.sim.step_index == 0)
+        self.env.action_space.np_random.bit_generator.state = unpack(state["action_space_rng"])
+        self.pending = state["pending_observations"].clone()
         set_rng_state(state["rng"])
-        return list(state["metrics"]), float(state["wall_time"])
 
 
 _REPLAY_FIELDS = ("actions", "rewards", "dones", "timeouts")

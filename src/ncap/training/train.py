@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from ncap.training.config import TrainConfig
@@ -19,10 +20,22 @@ def _trainer(run: RunDir, config: TrainConfig):
 
 
 def train(config: TrainConfig, out: str | Path) -> RunDir:
-    """Train ``config`` into ``out``; an existing run there with the same config is resumed (or skipped if finished)."""
+    """Train ``config`` into ``out``; an existing run there with the same config is resumed (or skipped if finished).
+
+    A run directory this call creates is removed again if its trainer cannot
+    be built (a config that fails late leaves nothing behind).
+    """
+    new = not Path(out).exists()
     run = RunDir.create(out, config)
-    if not run.finished:
-        _trainer(run, config).train()
+    if run.finished:
+        return run
+    try:
+        trainer = _trainer(run, config)
+    except BaseException:
+        if new:
+            shutil.rmtree(run.path, ignore_errors=True)
+        raise
+    trainer.train()
     return run
 
 
