@@ -31,7 +31,8 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     figures.add_argument("--out", required=True, metavar="FIG_DIR")
     figures.add_argument("--figure", choices=FIGURES_ONLY, action="append",
                          help="default: all of the paper's; nav: the navigate comparison (navigate runs)")
-    figures.add_argument("--transfer-episodes", type=positive_int, default=5, help="Fig. 6: episodes per body length")
+    figures.add_argument("--transfer-episodes", type=positive_int, default=5,
+                         help="Fig. 6 and nav: evaluation episodes per policy and body length")
     figures.add_argument("--transfer-links", type=_links, default=tuple(range(3, 17)),
                          help="Fig. 6: body lengths (n_links), e.g. 3,6,10 (default 3..16)")
     figures.set_defaults(handler=run_figures)
@@ -84,7 +85,7 @@ def run_figures(args: argparse.Namespace) -> None:
     if args.figure and "nav" in args.figure:
         from ncap.experiments.navigation import navigation_figure  # noqa: PLC0415
 
-        written += navigation_figure(args.runs_dir, args.out, episodes=args.transfer_episodes * 4)
+        written += navigation_figure(args.runs_dir, args.out, episodes=args.transfer_episodes)
     paper = [f for f in args.figure or ["all"] if f != "nav"]
     if paper:
         chosen = tuple(FIGURE_FUNCTIONS) if "all" in paper else tuple(paper)
