@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Copies the small files of runs (config.yaml, metrics.csv, and policy.pt once finished) from
+# runs/<group>/ into results/<group>/ so that measurements travel with the repository.
+# Usage: bash scripts/collect_results.sh issue4 navigate
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for group in "$@"; do
+  for run in runs/"$group"/*/; do
+    name=$(basename "$run")
+    mkdir -p "results/$group/$name"
+    for file in config.yaml metrics.csv policy.pt; do
+      if [ -f "$run/$file" ]; then cp "$run/$file" "results/$group/$name/"; fi
+    done
+  done
+done
