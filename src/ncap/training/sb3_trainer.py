@@ -268,10 +268,10 @@ def _replay_state(buffer) -> dict:
     """The filled part of an SB3 (Dict)ReplayBuffer."""
     size = buffer.buffer_size if buffer.full else buffer.pos
     state = {"pos": buffer.pos, "full": buffer.full, "size": size}
-    for name in _REPLAY_FIELDS:
-        state[name] = getattr(buffer, name)[:size].copy()
+    for name in _REPLAY_FIELDS:  # views: pack() copies them once
+        state[name] = getattr(buffer, name)[:size]
     for name in ("observations", "next_observations"):
-        state[name] = {key: value[:size].copy() for key, value in getattr(buffer, name).items()}
+        state[name] = {key: value[:size] for key, value in getattr(buffer, name).items()}
     return state
 
 
