@@ -67,7 +67,7 @@ class RunLogger:
         self.publish(row)
 
     def publish(self, row: dict) -> None:
-        """Show a saved row: TensorBoard, the progress bar, and a line when not on a terminal."""
+        """Show a saved row: TensorBoard and the progress bar (quiet when not on a terminal)."""
         if self.writer is None:
             self.writer = SummaryWriter(str(self.run.path / "tb"))
         step = int(row["env_steps"])
@@ -80,11 +80,6 @@ class RunLogger:
         self.writer.flush()
         self.bar.set_postfix(eval_return=f"{row['eval_return_mean']:.1f}")
         self.advance(step)
-        if self.bar.disable:  # no terminal (logs, CI, sweeps): one line per evaluation
-            done = min(step, self.config.steps) / self.config.steps
-            eta = self.wall_time * (1 - done) / done if done > 0 else math.nan
-            print(f"{self.run.path.name}: {step}/{self.config.steps} steps, eval return "
-                  f"{row['eval_return_mean']:.1f}, {self.wall_time:.0f} s, ETA {eta:.0f} s", file=sys.stderr, flush=True)
 
     def advance(self, env_steps: int) -> None:
         self.bar.update(max(0, min(env_steps, self.config.steps) - self.bar.n))
