@@ -29,11 +29,24 @@ def test_round_trip_through_plain_data():
     ({"n_links": 2}, "n_links must be at least 3"),
     ({"es": {"population": 3}}, "even number"),
     ({"ppo": 5}, "config.ppo must be a mapping"),
+    ({"arch": {"arch": "random"}}, "cannot be trained"),
+    ({"ppo": {"batch_steps": 4, "num_envs": 8}}, "must be at least ppo.num_envs"),
+    ({"es": {"sigma": 0}}, "es.sigma must be positive"),
+    ({"offpolicy": {"actor_lr": 0.0}}, "offpolicy.actor_lr must be positive"),
 ])
 def test_bad_overrides_name_the_problem(overrides, message):
     with pytest.raises(ValueError, match=message):
         merge(TrainConfig(), overrides)
 
 
-def test_float_fields_accept_integers():
+def test_float_fields_accept_integers_and_yaml_exponent_strings():
     assert merge(TrainConfig(), {"es": {"sigma": 1}}).es.sigma == 1.0
+    assert merge(TrainConfig(), {"ppo": {"actor_lr": "1e-3"}}).ppo.actor_lr == 1e-3
+
+
+def test_identity_ignores_execution_settings():
+    from ncap.training.config import identity
+
+    base = TrainConfig()
+    moved = merge(base, {"threads": 1, "es": {"workers": 4, "ray_address": "auto"}})
+    assert identity(base) == identity(moved) and base != moved

@@ -36,16 +36,25 @@ def test_smoke_sweep_then_every_figure(tmp_path):
     assert len(series) == 8
 
 
+def _sabotage(runs_dir, name):
+    """Make a run fail when it starts: its directory already holds something that is not a run."""
+    (runs_dir / name).mkdir(parents=True)
+    (runs_dir / name / "notes.txt").write_text("not an ncap run")
+
+
 def test_failing_run_does_not_stop_the_others(tmp_path):
-    specs = expand_yaml(ES_GRID)[:1] + expand_yaml({"base": {"algo": "es", "arch": {"arch": "random"}}})
+    specs = expand_yaml(ES_GRID)
+    _sabotage(tmp_path, specs[0].name)
     report = run_sweep(specs, tmp_path, workers=1, progress=lambda line: None)
-    assert report.trained == [specs[0].name]
-    assert "cannot be trained" in report.failed[specs[1].name]
+    assert report.trained == [specs[1].name]
+    assert "not an ncap run" in report.failed[specs[0].name]
+    assert (tmp_path / specs[0].name / "notes.txt").read_text() == "not an ncap run"  # untouched
 
 
 def test_cli_sweep_reports_failure_in_one_line(tmp_path):
     grid = tmp_path / "grid.yaml"
-    grid.write_text(yaml.safe_dump({"base": {"algo": "es", "arch": {"arch": "random"}}}))
+    grid.write_text(yaml.safe_dump({**ES_GRID, "grid": {"seed": [0]}}))
+    _sabotage(tmp_path / "runs", expand_yaml({**ES_GRID, "grid": {"seed": [0]}})[0].name)
     result = subprocess.run([sys.executable, "-m", "ncap.cli.main", "sweep", "--grid", str(grid), "--out",
                              str(tmp_path / "runs")], capture_output=True, text=True, timeout=300)
     assert result.returncode == 2
