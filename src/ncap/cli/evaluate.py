@@ -24,5 +24,6 @@ def run(args: argparse.Namespace) -> None:
     if args.json:
         print_json(result.to_dict())
     else:
+        reach = f", reached {result.reach_rate:.0%} of targets" if task == "navigate" else ""
         print(f"{task} n_links={n_links} episodes={result.episodes}: return {result.mean_return:.1f} "
-              f"± {result.std_return:.1f} (std), {result.num_parameters} parameters")
+              f"± {result.std_return:.1f} (std), {result.num_parameters} parameters{reach}")
