@@ -59,9 +59,14 @@ class RunGroup:
     def num_parameters(self) -> int:
         return num_parameters(build_policy(self.config.arch, self.config.task, self.n_links))
 
+    @cached_property
+    def _metrics(self) -> list[list[dict]]:
+        """Each seed's metrics rows, read once."""
+        return [run.read_metrics() for run in self.runs]
+
     def curve(self) -> tuple[np.ndarray, list[Estimate]]:
         """Evaluation return over env steps (the steps every seed has), with CIs."""
-        tables = [{int(r["env_steps"]): r["eval_return_mean"] for r in run.read_metrics()} for run in self.runs]
+        tables = [{int(r["env_steps"]): r["eval_return_mean"] for r in rows} for rows in self._metrics]
         tables = [t for t in tables if t]
         if not tables:
             return np.zeros(0), []
@@ -70,7 +75,7 @@ class RunGroup:
 
     def final_returns(self) -> list[float]:
         """Each seed's last evaluation return."""
-        return [rows[-1]["eval_return_mean"] for rows in (run.read_metrics() for run in self.runs) if rows]
+        return [rows[-1]["eval_return_mean"] for rows in self._metrics if rows]
 
 
 def load_groups(runs_dir: str | Path) -> list[RunGroup]:

@@ -174,19 +174,26 @@ class QCritic(nn.Module):
         self.train(mode)
 
 
-class NcapTD3Policy(TD3Policy):
-    """DDPG/TD3 policy with an ncap actor (policy_kwargs: actor_factory, critic_hidden)."""
+class _OffPolicyParts:
+    """Mixin for SB3 off-policy policies: the ncap actor factory and Q critics.
+
+    policy_kwargs: ``actor_factory`` (builds the ncap actor), ``critic_hidden``.
+    """
 
     def __init__(self, *args, actor_factory: ActorFactory, critic_hidden: tuple[int, ...] = (256, 256), **kwargs):
         self._actor_factory, self._critic_hidden = actor_factory, critic_hidden
         super().__init__(*args, **kwargs)
 
-    def make_actor(self, features_extractor=None) -> DeterministicActor:
-        return DeterministicActor(self._actor_factory(), self.observation_space)
-
     def make_critic(self, features_extractor=None) -> QCritic:
         return QCritic(self.observation_space, self.action_space.shape[0], self._critic_hidden,
                        self.critic_kwargs["n_critics"])
+
+
+class NcapTD3Policy(_OffPolicyParts, TD3Policy):
+    """DDPG/TD3 policy with an ncap actor (policy_kwargs: actor_factory, critic_hidden)."""
+
+    def make_actor(self, features_extractor=None) -> DeterministicActor:
+        return DeterministicActor(self._actor_factory(), self.observation_space)
 
 
 class SquashedGaussianActor(nn.Module):
@@ -224,19 +231,11 @@ class SquashedGaussianActor(nn.Module):
         self.train(mode)
 
 
-class NcapSACPolicy(SACPolicy):
+class NcapSACPolicy(_OffPolicyParts, SACPolicy):
     """SAC policy with an ncap actor (policy_kwargs: actor_factory, critic_hidden)."""
-
-    def __init__(self, *args, actor_factory: ActorFactory, critic_hidden: tuple[int, ...] = (256, 256), **kwargs):
-        self._actor_factory, self._critic_hidden = actor_factory, critic_hidden
-        super().__init__(*args, **kwargs)
 
     def make_actor(self, features_extractor=None) -> SquashedGaussianActor:
         return SquashedGaussianActor(self._actor_factory(), self.observation_space, self.action_space.shape[0])
-
-    def make_critic(self, features_extractor=None) -> QCritic:
-        return QCritic(self.observation_space, self.action_space.shape[0], self._critic_hidden,
-                       self.critic_kwargs["n_critics"])
 
     def _predict(self, observation, deterministic: bool = False) -> Tensor:
         return self.actor(observation, deterministic)
