@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from ncap.experiments.figures import make_figures
-from ncap.experiments.grids import expand, expand_yaml
+from ncap.experiments.grids import arch_key, expand, expand_yaml
 from ncap.experiments.sweep import run_sweep
 from ncap.training.runs import RunDir
 
@@ -30,7 +30,9 @@ def test_smoke_sweep_then_every_figure(tmp_path):
     for figure in ("4a", "4b", "5", "6", "7a", "7b"):
         for ext in ("png", "svg", "csv"):
             assert (tmp_path / "figs" / f"fig{figure}.{ext}").stat().st_size > 0
-    assert len(written) == 12
+    assert len(written) == 14  # 6 figures x (png, svg) + summary.csv, summary.md
+    groups = {(spec.config.algo, arch_key(spec.config)) for spec in specs}
+    assert (tmp_path / "figs" / "summary.csv").read_text().count("\n") == 1 + len(groups)
     with (tmp_path / "figs" / "fig7a.csv").open() as handle:
         series = {row["series"] for row in csv.DictReader(handle)}
     assert len(series) == 8

@@ -26,6 +26,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ncap.experiments.results import RunGroup, estimate, load_groups  # noqa: E402
+from ncap.experiments.summary import write_summary  # noqa: E402
 from ncap.policies import ArchitectureConfig, build_policy, transfer_policy  # noqa: E402
 from ncap.training.evaluation import evaluate  # noqa: E402
 from ncap.training.runs import load_run_policy  # noqa: E402
@@ -231,7 +232,7 @@ FIGURE_FUNCTIONS: dict[str, Callable] = {"4a": figure_4a, "4b": figure_4b, "5": 
 
 def make_figures(runs_dir: str | Path, out: str | Path, figures: tuple[str, ...] = tuple(FIGURE_FUNCTIONS),
                  transfer_episodes: int = 5, transfer_links: tuple[int, ...] = TRANSFER_LINKS) -> list[Path]:
-    """Draw the figures whose runs exist under ``runs_dir``; returns the files written.
+    """Draw the figures whose runs exist under ``runs_dir``, and their summary; returns the files written.
 
     Fig. 6 evaluates every trained circuit on each body length of
     ``transfer_links`` (``transfer_episodes`` episodes each).
@@ -246,4 +247,4 @@ def make_figures(runs_dir: str | Path, out: str | Path, figures: tuple[str, ...]
             written += figure_6(groups, writer, episodes=transfer_episodes, lengths=transfer_links)
         else:
             written += FIGURE_FUNCTIONS[name](groups, writer)
-    return written
+    return written + write_summary(groups, writer.out)

@@ -1,0 +1,84 @@
+"""The numbers behind the paper's claims, one row per (algorithm, architecture, body): ``summary.csv``/``.md``.
+
+For each group of seeds: parameters, initial and final evaluation return
+(mean and 95% bootstrap CI over seeds), the standard deviation of the final
+return across seeds, final return per parameter, and the first evaluation
+step at which the seed-mean curve reaches 90% of the final return of the
+same algorithm's largest MLP (the paper's MLP(256,256) in its grids).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import numpy as np
+
+from ncap.experiments.results import RunGroup, estimate
+
+FIELDS = ("algo", "arch", "n_links", "parameters", "n_seeds", "initial_return", "final_return", "final_ci_low",
+          "final_ci_high", "final_std_over_seeds", "return_per_parameter", "steps_to_90pct_of_mlp",
+          "mlp_reference")
+REACH_FRACTION = 0.9
+SUMMARY_NOTE = ("Returns are evaluation returns, mean over seeds; CI: 95% bootstrap over seeds; "
+                "steps_to_90pct_of_mlp: first evaluated step at which the seed-mean curve reaches 90% of "
+                "the final return of `mlp_reference` (same algorithm; –: never within the budget).")
+
+
+def _reference(groups: list[RunGroup], group: RunGroup) -> RunGroup | None:
+    """The same algorithm's and body's largest two-layer MLP, the bar for "steps to 90%"."""
+    mlps = [g for g in groups if g.algo == group.algo and g.n_links == group.n_links
+            and g.arch.startswith("mlp") and g.arch.count("x") == 1]
+    return max(mlps, key=lambda g: g.num_parameters, default=None)
+
+
+def steps_to_reach(group: RunGroup, target: float) -> float:
+    """First evaluated env step whose seed-mean return is at least ``target`` (NaN: never)."""
+    steps, estimates = group.curve()
+    reached = [step for step, est in zip(steps, estimates) if est.mean >= target]
+    return float(reached[0]) if reached else math.nan
+
+
+def summarize(groups: list[RunGroup]) -> list[dict]:
+    """One row of :data:`FIELDS` per group, sorted by algorithm then parameter count."""
+    rows = []
+    for group in sorted(groups, key=lambda g: (g.algo, g.n_links, g.num_parameters, g.arch)):
+        finals = np.asarray(group.final_returns())
+        final = estimate(finals)
+        _, curve = group.curve()
+        reference = _reference(groups, group)
+        target = REACH_FRACTION * estimate(reference.final_returns()).mean if reference else math.nan
+        rows.append({
+            "algo": group.algo, "arch": group.arch, "n_links": group.n_links, "parameters": group.num_parameters,
+            "n_seeds": len(finals), "initial_return": curve[0].mean if curve else math.nan,
+            "final_return": final.mean, "final_ci_low": final.low, "final_ci_high": final.high,
+            "final_std_over_seeds": float(finals.std(ddof=1)) if len(finals) > 1 else math.nan,
+            "return_per_parameter": final.mean / group.num_parameters,
+            "steps_to_90pct_of_mlp": steps_to_reach(group, target) if reference else math.nan,
+            "mlp_reference": reference.arch if reference else "",
+        })
+    return rows
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "–"
+        return f"{value:.3g}" if abs(value) < 10 else f"{value:,.0f}" if value >= 1e4 else f"{value:.1f}"
+    return str(value)
+
+
+def write_summary(groups: list[RunGroup], out: str | Path) -> list[Path]:
+    """Writes ``summary.csv`` (full precision) and ``summary.md`` (a table to read) into ``out``."""
+    out = Path(out)
+    rows = summarize(groups)
+    csv_path, md_path = out / "summary.csv", out / "summary.md"
+    with csv_path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=FIELDS)
+        writer.writeheader()
+        writer.writerows(rows)
+    lines = ["| " + " | ".join(FIELDS) + " |", "|" + "---|" * len(FIELDS)]
+    lines += ["| " + " | ".join(_cell(row[field]) for field in FIELDS) + " |" for row in rows]
+    md_path.write_text("# Runs summarized over seeds\n\n" + SUMMARY_NOTE + "\n\n" + "\n".join(lines) + "\n")
+    return [csv_path, md_path]

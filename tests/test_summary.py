@@ -1,0 +1,47 @@
+import csv
+import math
+
+from ncap.experiments.results import RunGroup
+from ncap.experiments.summary import summarize, write_summary
+from ncap.training.config import TrainConfig
+
+
+def _group(algo, arch, params, curves):
+    """A group whose seeds' metrics are ``curves``: one {env_steps: return} per seed."""
+    group = RunGroup(algo, arch, 6, TrainConfig(), runs=[])
+    group.__dict__["num_parameters"] = params
+    group.__dict__["_metrics"] = [[{"env_steps": s, "eval_return_mean": r} for s, r in c.items()] for c in curves]
+    return group
+
+
+def _groups():
+    ncap = _group("ppo", "ncap", 4, [{0: 800.0, 100: 850.0, 200: 880.0}, {0: 790.0, 100: 860.0, 200: 900.0}])
+    mlp = _group("ppo", "mlp256x256", 73221, [{0: 5.0, 100: 500.0, 200: 1000.0}, {0: 3.0, 100: 700.0, 200: 960.0}])
+    small = _group("ppo", "mlp4x4", 69, [{0: 1.0, 100: 2.0, 200: 3.0}])
+    es = _group("es", "ncap", 4, [{0: 800.0, 10: 810.0}])
+    return [ncap, mlp, small, es]
+
+
+def test_summary_reports_start_end_efficiency_and_steps_to_90_percent_of_the_mlp():
+    rows = {(r["algo"], r["arch"]): r for r in summarize(_groups())}
+    ncap = rows[("ppo", "ncap")]
+    assert ncap["initial_return"] == 795.0 and ncap["final_return"] == 890.0 and ncap["n_seeds"] == 2
+    assert math.isclose(ncap["final_std_over_seeds"], math.sqrt(200.0))
+    assert ncap["return_per_parameter"] == 222.5
+    assert ncap["final_ci_low"] >= 880.0 and ncap["final_ci_high"] <= 900.0
+    # the bar is 90% of the PPO MLP(256,256)'s final 980 = 882: NCAP first reaches it at step 200 (mean 890)
+    assert ncap["mlp_reference"] == "mlp256x256" and ncap["steps_to_90pct_of_mlp"] == 200.0
+    assert rows[("ppo", "mlp256x256")]["steps_to_90pct_of_mlp"] == 200.0
+    assert math.isnan(rows[("ppo", "mlp4x4")]["steps_to_90pct_of_mlp"])  # never within the budget
+    assert math.isnan(rows[("ppo", "mlp4x4")]["final_std_over_seeds"])  # one seed
+    assert rows[("es", "ncap")]["mlp_reference"] == "" and math.isnan(rows[("es", "ncap")]["steps_to_90pct_of_mlp"])
+
+
+def test_summary_files_hold_every_group(tmp_path):
+    csv_path, md_path = write_summary(_groups(), tmp_path)
+    with csv_path.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["algo"], r["arch"]) for r in rows] == [("es", "ncap"), ("ppo", "ncap"), ("ppo", "mlp4x4"),
+                                                     ("ppo", "mlp256x256")]
+    table = md_path.read_text()
+    assert table.count("\n| ppo |") == 3 and "| 890.0 |" in table
