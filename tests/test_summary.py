@@ -27,7 +27,8 @@ def test_summary_reports_start_end_efficiency_and_steps_to_90_percent_of_the_mlp
     ncap = rows[("ppo", "ncap")]
     assert ncap["initial_return"] == 795.0 and ncap["final_return"] == 890.0 and ncap["n_seeds"] == 2
     assert math.isclose(ncap["final_std_over_seeds"], math.sqrt(200.0))
-    assert ncap["return_per_parameter"] == 222.5
+    assert ncap["return_per_parameter"] == 222.5 and ncap["best_return"] == 890.0
+    assert rows[("es", "ncap")]["best_return"] == 810.0
     assert ncap["final_ci_low"] >= 880.0 and ncap["final_ci_high"] <= 900.0
     # the bar is 90% of the PPO MLP(256,256)'s final 980 = 882: NCAP first reaches it at step 200 (mean 890)
     assert ncap["mlp_reference"] == "mlp256x256" and ncap["steps_to_90pct_of_mlp"] == 200.0
