@@ -34,6 +34,7 @@ from ncap.training.runs import load_run_policy  # noqa: E402
 CSV_FIELDS = ("figure", "panel", "series", "x", "mean", "ci_low", "ci_high", "n_seeds")
 TRANSFER_LINKS = tuple(range(3, 17))
 ALGO_NAMES = {"ppo": "PPO", "ddpg": "DDPG", "td3": "TD3", "sac": "SAC", "es": "ES"}
+ALGO_COLORS = {"ppo": "C0", "ddpg": "C1", "td3": "C2", "sac": "C3", "es": "C4"}  # the same in every panel
 
 
 class FigureWriter:
@@ -61,12 +62,13 @@ class FigureWriter:
         return paths
 
 
-def _curve(axis, writer: FigureWriter, figure: str, panel: str, group: RunGroup, label: str) -> None:
+def _curve(axis, writer: FigureWriter, figure: str, panel: str, group: RunGroup, label: str,
+           color: str | None = None) -> None:
     steps, estimates = group.curve()
     if not len(steps):
         return
     mean = np.array([e.mean for e in estimates])
-    (line,) = axis.plot(steps, mean, label=f"{label} (n={estimates[0].n})")
+    (line,) = axis.plot(steps, mean, label=f"{label} (n={estimates[0].n})", color=color)
     low, high = np.array([e.low for e in estimates]), np.array([e.high for e in estimates])
     if not np.isnan(low).all():
         axis.fill_between(steps, low, high, color=line.get_color(), alpha=0.2)
@@ -100,8 +102,8 @@ def figure_4a(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
     figure, axes = _panels(len(archs), "Fig. 4A: learning curves per architecture")
     for axis, arch in zip(axes, archs):
         for group in (g for g in groups if g.arch == arch):
-            _curve(axis, writer, "4a", arch, group, ALGO_NAMES[group.algo])
-        _format_curve_axis(axis, arch.upper(), _first_step(groups))
+            _curve(axis, writer, "4a", arch, group, ALGO_NAMES[group.algo], ALGO_COLORS[group.algo])
+        _format_curve_axis(axis, arch.replace("mlp", "MLP ").replace("ncap", "NCAP"), _first_step(groups))
     axes[0].set_ylabel("evaluation return")
     return writer.save("4a", figure)
 
@@ -132,8 +134,9 @@ def figure_5(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
         params = np.array([g.num_parameters for g in chosen])
         finals = [estimate(g.final_returns()) for g in chosen]
         efficiency = [estimate(np.asarray(g.final_returns()) / g.num_parameters) for g in chosen]
-        absolute.plot(params, [e.mean for e in finals], marker="o", label=ALGO_NAMES[algo])
-        per_param.plot(params, [e.mean for e in efficiency], marker="o", label=ALGO_NAMES[algo])
+        style = {"marker": "o", "label": ALGO_NAMES[algo], "color": ALGO_COLORS[algo]}
+        absolute.plot(params, [e.mean for e in finals], **style)
+        per_param.plot(params, [e.mean for e in efficiency], **style)
         for group, final, eff in zip(chosen, finals, efficiency):
             writer.add("5", "final_return", f"{algo} {group.label}", group.num_parameters, final)
             writer.add("5", "return_per_parameter", f"{algo} {group.label}", group.num_parameters, eff)
