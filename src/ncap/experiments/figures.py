@@ -25,7 +25,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from ncap.experiments.results import RunGroup, estimate, load_groups  # noqa: E402
+from ncap.experiments.results import RunGroup, arch_label, estimate, load_groups  # noqa: E402
 from ncap.experiments.summary import write_summary  # noqa: E402
 from ncap.policies import ArchitectureConfig, build_policy, transfer_policy  # noqa: E402
 from ncap.training.evaluation import evaluate  # noqa: E402
@@ -103,7 +103,7 @@ def figure_4a(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
     for axis, arch in zip(axes, archs):
         for group in (g for g in groups if g.arch == arch):
             _curve(axis, writer, "4a", arch, group, ALGO_NAMES[group.algo], ALGO_COLORS[group.algo])
-        _format_curve_axis(axis, arch.replace("mlp", "MLP ").replace("ncap", "NCAP"), _first_step(groups))
+        _format_curve_axis(axis, arch_label(arch), _first_step(groups))
     axes[0].set_ylabel("evaluation return")
     return writer.save("4a", figure)
 

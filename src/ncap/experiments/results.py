@@ -40,6 +40,11 @@ def estimate(values: list[float] | np.ndarray, seed: int = 0) -> Estimate:
     return Estimate(float(values.mean()), float(interval.low), float(interval.high), len(values))
 
 
+def arch_label(arch: str) -> str:
+    """How an architecture key reads in figures: ``mlp256x256`` -> ``MLP 256x256``."""
+    return arch.replace("mlp", "MLP ").replace("ncap", "NCAP")
+
+
 @dataclass
 class RunGroup:
     """The seeds of one (algorithm, architecture, body) combination."""
@@ -53,7 +58,7 @@ class RunGroup:
 
     @property
     def label(self) -> str:
-        return self.arch.replace("mlp", "MLP ").replace("ncap", "NCAP")
+        return arch_label(self.arch)
 
     @cached_property
     def num_parameters(self) -> int:

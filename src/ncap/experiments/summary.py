@@ -16,14 +16,15 @@ from pathlib import Path
 
 import numpy as np
 
-from ncap.experiments.results import RunGroup, estimate
+from ncap.experiments.results import Estimate, RunGroup, estimate
 
 FIELDS = ("algo", "arch", "n_links", "parameters", "n_seeds", "initial_return", "final_return", "final_ci_low",
           "final_ci_high", "best_return", "final_std_over_seeds", "return_per_parameter", "steps_to_90pct_of_mlp",
           "mlp_reference")
 REACH_FRACTION = 0.9
 SUMMARY_NOTE = ("Returns are evaluation returns, mean over seeds; CI: 95% bootstrap over seeds; "
-                "best_return: highest seed-mean evaluation return on the way; steps_to_90pct_of_mlp: first evaluated step at which the seed-mean curve reaches 90% of "
+                "best_return: highest seed-mean evaluation return on the way; "
+                "steps_to_90pct_of_mlp: first evaluated step at which the seed-mean curve reaches 90% of "
                 "the final return of `mlp_reference` (same algorithm; –: never within the budget).")
 
 
@@ -34,9 +35,9 @@ def _reference(groups: list[RunGroup], group: RunGroup) -> RunGroup | None:
     return max(mlps, key=lambda g: g.num_parameters, default=None)
 
 
-def steps_to_reach(group: RunGroup, target: float) -> float:
-    """First evaluated env step whose seed-mean return is at least ``target`` (NaN: never)."""
-    steps, estimates = group.curve()
+def steps_to_reach(steps: np.ndarray, estimates: list[Estimate], target: float) -> float:
+    """First evaluated env step of a curve (:meth:`RunGroup.curve`) whose seed-mean return is at least
+    ``target`` (NaN: never)."""
     reached = [step for step, est in zip(steps, estimates) if est.mean >= target]
     return float(reached[0]) if reached else math.nan
 
@@ -47,9 +48,10 @@ def summarize(groups: list[RunGroup]) -> list[dict]:
     for group in sorted(groups, key=lambda g: (g.algo, g.n_links, g.num_parameters, g.arch)):
         finals = np.asarray(group.final_returns())
         final = estimate(finals)
-        _, curve = group.curve()
+        steps, curve = group.curve()
         reference = _reference(groups, group)
-        target = REACH_FRACTION * estimate(reference.final_returns()).mean if reference else math.nan
+        reach = (steps_to_reach(steps, curve, REACH_FRACTION * np.mean(reference.final_returns()))
+                 if reference else math.nan)
         rows.append({
             "algo": group.algo, "arch": group.arch, "n_links": group.n_links, "parameters": group.num_parameters,
             "n_seeds": len(finals), "initial_return": curve[0].mean if curve else math.nan,
@@ -57,7 +59,7 @@ def summarize(groups: list[RunGroup]) -> list[dict]:
             "best_return": max((est.mean for est in curve), default=math.nan),
             "final_std_over_seeds": float(finals.std(ddof=1)) if len(finals) > 1 else math.nan,
             "return_per_parameter": final.mean / group.num_parameters,
-            "steps_to_90pct_of_mlp": steps_to_reach(group, target) if reference else math.nan,
+            "steps_to_90pct_of_mlp": reach,
             "mlp_reference": reference.arch if reference else "",
         })
     return rows
