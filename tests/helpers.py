@@ -5,7 +5,7 @@ from ncap.training.config import TrainConfig, merge
 TINY = {
     "ppo": {"steps": 512, "eval_every": 256, "ppo": {"batch_steps": 256, "num_envs": 4, "iterations": 2}},
     "ddpg": {"steps": 400, "eval_every": 200, "offpolicy": {
-        "num_envs": 2, "learning_starts": 100, "buffer_size": 2000, "gradient_steps": 2, "batch_size": 32}},
+        "num_envs": 2, "learning_starts": 100, "random_steps": 200, "buffer_size": 2000, "gradient_steps": 2, "batch_size": 32}},
     "es": {"steps": 8000, "eval_every": 4000, "es": {"population": 4}},
 }
 TINY["td3"] = TINY["sac"] = TINY["ddpg"]

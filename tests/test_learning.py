@@ -22,5 +22,5 @@ def test_brief_training_beats_the_untrained_circuit(tmp_path, algo):
         untrained = evaluate(build_policy(config.arch, "swim", 4, seed=seed), "swim", 4,
                              episodes=5, seed=config.eval_seed).mean_return
         rows = train(config, tmp_path / f"{algo}{seed}").read_metrics()
-        assert rows[0]["eval_return_mean"] == pytest.approx(untrained)
-        assert rows[-1]["eval_return_mean"] > untrained + 5, (algo, seed, untrained, rows[-1])
+        assert rows[0]["return_deterministic"] == pytest.approx(untrained)
+        assert rows[-1]["return_deterministic"] > untrained + 5, (algo, seed, untrained, rows[-1])

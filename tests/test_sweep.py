@@ -94,6 +94,6 @@ def test_ray_path_gives_the_local_results(tmp_path):
         ray.shutdown()
     assert not report.failed and sorted(report.trained) == sorted(s.name for s in specs)
     for spec in specs:
-        local = [r["eval_return_mean"] for r in RunDir(tmp_path / "local" / spec.name).read_metrics()]
-        remote = [r["eval_return_mean"] for r in RunDir(tmp_path / "ray" / spec.name).read_metrics()]
+        local = [r["return_deterministic"] for r in RunDir(tmp_path / "local" / spec.name).read_metrics()]
+        remote = [r["return_deterministic"] for r in RunDir(tmp_path / "ray" / spec.name).read_metrics()]
         assert local == remote

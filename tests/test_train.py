@@ -20,7 +20,7 @@ def test_every_algorithm_trains_every_architecture(tmp_path, algo, arch):
     rows = run.read_metrics()
     steps = [row["env_steps"] for row in rows]
     assert steps[0] == 0 and steps == sorted(set(steps)) and steps[-1] >= config.steps
-    assert all(np.isfinite(row["eval_return_mean"]) for row in rows)
+    assert all(np.isfinite(row["return_deterministic"]) for row in rows)
     assert run.finished and (tmp_path / "run" / "config.yaml").is_file() and any((tmp_path / "run" / "tb").iterdir())
     policy, task, n_links = load_run_policy(tmp_path / "run")
     assert (task, n_links) == ("swim", 4)
@@ -48,7 +48,7 @@ def test_es_is_deterministic_and_resumes_exactly(tmp_path):
     config = tiny_config("es", steps=8000, eval_every=4000)
     full = train(config, tmp_path / "full").read_metrics()
     again = train(config, tmp_path / "again").read_metrics()
-    assert [r["eval_return_mean"] for r in full] == [r["eval_return_mean"] for r in again]
+    assert [r["return_deterministic"] for r in full] == [r["return_deterministic"] for r in again]
     # Interrupt: train half the budget, then resume the same run with the full budget's config.
     half = tiny_config("es", steps=4000, eval_every=4000)
     train(half, tmp_path / "cut")
@@ -60,7 +60,7 @@ def test_es_is_deterministic_and_resumes_exactly(tmp_path):
     (tmp_path / "cut" / "config.yaml").write_text(yaml.safe_dump(to_dict(config), sort_keys=False))
     resumed = resume(tmp_path / "cut").read_metrics()
     assert [r["env_steps"] for r in resumed] == [r["env_steps"] for r in full]
-    assert [r["eval_return_mean"] for r in resumed] == [r["eval_return_mean"] for r in full]
+    assert [r["return_deterministic"] for r in resumed] == [r["return_deterministic"] for r in full]
 
 
 def test_finished_run_is_not_retrained(tmp_path):

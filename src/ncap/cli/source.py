@@ -39,3 +39,17 @@ def load_source(args: argparse.Namespace) -> tuple[nn.Module, str, int]:
     if n_links != trained_links:
         policy = transfer_policy(policy, n_links)
     return policy, task, n_links
+
+
+def source_noise(args: argparse.Namespace, n_joints: int):
+    """The action distribution of the run in ``args.run_dir`` on ``n_joints`` joints (None if it has none).
+
+    A per-joint std learned on another body length is replaced by its mean on every joint.
+    """
+    from ncap.training.evaluation import ActionNoise  # noqa: PLC0415  (training stack is heavy)
+    from ncap.training.runs import load_run  # noqa: PLC0415
+
+    noise = load_run(args.run_dir)[2]
+    if noise is None or len(noise.std) == n_joints:
+        return noise
+    return ActionNoise((sum(noise.std) / len(noise.std),) * n_joints, noise.squashed)

@@ -98,4 +98,4 @@ def run(args: argparse.Namespace) -> None:
     if rows:
         last = rows[-1]
         print(f"{run_dir.path}: {int(last['env_steps'])} env steps, evaluation return "
-              f"{last['eval_return_mean']:.1f} ± {last['eval_return_std']:.1f}")
+              f"{last['return_deterministic']:.1f} ± {last['return_deterministic_std']:.1f}")

@@ -36,8 +36,8 @@ def plot_learning_curves(run_dirs: list[str | Path], out: str | Path) -> None:
         if not rows:
             raise RunError(f"{path} has no metrics yet")
         steps = np.array([r["env_steps"] for r in rows])
-        mean = np.array([r["eval_return_mean"] for r in rows])
-        std = np.array([r["eval_return_std"] for r in rows])
+        mean = np.array([r["return_deterministic"] for r in rows])
+        std = np.array([r["return_deterministic_std"] for r in rows])
         (line,) = axis.plot(steps, mean, marker="o", ms=3, label=run_label(run))
         axis.fill_between(steps, mean - std, mean + std, color=line.get_color(), alpha=0.2)
     axis.set_xlabel("environment steps")

@@ -21,7 +21,7 @@ BUDGETS: dict[str, dict[str, Any]] = {
     "smoke": {"seeds": 1, "overrides": {
         "ppo": {"steps": 2048, "eval_every": 1024, "ppo": {"batch_steps": 1024, "num_envs": 8, "iterations": 2}},
         "ddpg": {"steps": 400, "eval_every": 200, "offpolicy": {
-            "num_envs": 2, "learning_starts": 100, "buffer_size": 2000, "gradient_steps": 2, "batch_size": 32}},
+            "num_envs": 2, "learning_starts": 100, "random_steps": 200, "buffer_size": 2000, "gradient_steps": 2, "batch_size": 32}},
         "es": {"steps": 8000, "eval_every": 4000, "es": {"population": 4}}},
         "common": {"eval_episodes": 1, "n_links": 4}},
     "small": {"seeds": 3, "overrides": {
@@ -53,7 +53,8 @@ def arch_key(config: TrainConfig) -> str:
         return "mlp" + "x".join(map(str, arch.hidden))
     parts = ["ncap"] + [key for key, change in ABLATIONS.items()
                         if all(getattr(arch, field) == value for field, value in change.items())]
-    return "-".join(parts + (["dense"] if arch.dense_embedding else []))
+    dense = ["dense" + ("random" if arch.embedding_init == "random" else "")] if arch.dense_embedding else []
+    return "-".join(parts + dense)
 
 
 def run_name(config: TrainConfig) -> str:
@@ -76,12 +77,13 @@ def _figure_runs(figure: str, budget: str) -> list[tuple[str, dict]]:
     if figure in ("4b", "5"):
         return [(algo, arch) for algo in ALGOS_FIG4 for arch in [{"arch": "ncap"}, *mlps]]
     if figure == "7a":
-        combos = itertools.product([False, True], repeat=3)
-        return [("ppo", {"arch": "ncap", **{k: v for (name, change), on in zip(ABLATIONS.items(), flags) if on
-                                            for k, v in change.items()}}) for flags in combos]
-    if figure == "7b":
-        return [("ppo", {"arch": "ncap"}), ("ppo", {"arch": "ncap", "dense_embedding": True}),
-                ("ppo", {"arch": "mlp", "hidden": [12, 10, 10]})]
+        combos = list(itertools.product([False, True], repeat=3))
+        return [(algo, {"arch": "ncap", **{k: v for (name, change), on in zip(ABLATIONS.items(), flags) if on
+                                           for k, v in change.items()}}) for algo in ALGOS_FIG4 for flags in combos]
+    if figure == "7b":  # the paper's dense MLP(12,10,10) is the embedding's architecture at random weights;
+        # the embedding started at the circuit and an MLP(12,10,10) on the observations are extras
+        return [("ppo", {"arch": "ncap"}), ("ppo", {"arch": "ncap", "dense_embedding": True, "embedding_init": "random"}),
+                ("ppo", {"arch": "ncap", "dense_embedding": True}), ("ppo", {"arch": "mlp", "hidden": [12, 10, 10]})]
     raise ValueError(f"unknown figure {figure!r}; choose one of {list(FIGURES)} or all")
 
 

@@ -71,7 +71,7 @@ class RunGroup:
 
     def curve(self) -> tuple[np.ndarray, list[Estimate]]:
         """Evaluation return over env steps (the steps every seed has), with CIs."""
-        tables = [{int(r["env_steps"]): r["eval_return_mean"] for r in rows} for rows in self._metrics]
+        tables = [{int(r["env_steps"]): r["return_deterministic"] for r in rows} for rows in self._metrics]
         tables = [t for t in tables if t]
         if not tables:
             return np.zeros(0), []
@@ -80,7 +80,7 @@ class RunGroup:
 
     def final_returns(self) -> list[float]:
         """Each seed's last evaluation return."""
-        return [rows[-1]["eval_return_mean"] for rows in self._metrics if rows]
+        return [rows[-1]["return_deterministic"] for rows in self._metrics if rows]
 
 
 def load_groups(runs_dir: str | Path) -> list[RunGroup]:

@@ -8,7 +8,7 @@ from typing import Literal
 import torch
 from torch import nn
 
-from ncap.circuits import SwimmerCircuit, to_mlp
+from ncap.circuits import SwimmerCircuit, dense_like, to_mlp
 from ncap.policies.navigation import CONTROLLERS, make_controller
 from ncap.policies.policy import CircuitPolicy, MLPPolicy, RandomPolicy
 
@@ -32,7 +32,10 @@ class ArchitectureConfig:
     activation: Literal["clamp", "relu"] = "clamp"
     """Circuit: graded activation, clamp to [0, 1] or rectifier."""
     dense_embedding: bool = False
-    """Circuit: train its exact ReLU-MLP embedding with every weight free (Fig. 7B)."""
+    """Circuit: train the ReLU MLP of its embedding's architecture with every weight free (Fig. 7B)."""
+    embedding_init: Literal["circuit", "random"] = "circuit"
+    """With dense_embedding: start at the circuit (its sparse embedding) or, the paper's dense
+    MLP(12,10,10) baseline, with every weight drawn at random (PyTorch's default ranges)."""
     controller: Literal["hand-coded", "learned"] | None = None
     """Navigate: task module feeding the circuit's turn and speed inputs."""
     train_circuit: bool = True
@@ -52,6 +55,10 @@ class ArchitectureConfig:
             raise ValueError("dense_embedding applies to the ncap circuit only")
         if not self.train_circuit and self.controller != "learned":
             raise ValueError("freezing the circuit leaves only a learned controller to train (--controller learned)")
+        if self.embedding_init not in ("circuit", "random"):
+            raise ValueError(f"unknown embedding_init {self.embedding_init!r}; choose one of ['circuit', 'random']")
+        if self.embedding_init == "random" and not self.dense_embedding:
+            raise ValueError("embedding_init random needs dense_embedding (it initializes the embedding's MLP)")
         if self.dense_embedding and self.controller is not None:
             raise ValueError("dense_embedding is defined for the swim circuit, without a controller")
 
@@ -80,7 +87,10 @@ def build_policy(config: ArchitectureConfig, task: str, n_links: int, seed: int 
     )
     controller = make_controller(config.controller) if steering else None
     circuit.requires_grad_(config.train_circuit)
-    return CircuitPolicy(to_mlp(circuit) if config.dense_embedding else circuit, controller)
+    if config.dense_embedding:
+        embedding = to_mlp(circuit) if config.embedding_init == "circuit" else dense_like(circuit, generator)
+        return CircuitPolicy(embedding, controller)
+    return CircuitPolicy(circuit, controller)
 
 
 def transfer_policy(policy: nn.Module, n_links: int) -> nn.Module:

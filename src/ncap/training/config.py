@@ -1,7 +1,7 @@
 """Typed, documented training configuration, saved with every run.
 
-Defaults follow the authors' settings (Tonic's PPO and DDPG, Salimans-style
-ES; see docs/training.md). Any field can be overridden from a YAML file with
+Defaults follow the authors' settings (Tonic's PPO and DDPG, the authors' ES;
+see docs/training.md). Any field can be overridden from a YAML file with
 the same nesting (``arch:``, ``ppo:``, ``offpolicy:``, ``es:``) or from CLI
 flags; unknown keys and wrong types are refused with a ValueError naming them.
 """
@@ -40,7 +40,10 @@ class PPOConfig:
     iterations: int = 80
     """Full-batch gradient iterations per batch."""
     target_kl: float = 0.015
-    """Stop the batch's iterations early once the approximate KL exceeds 1.5 x this."""
+    """KL threshold of the early stop (see ``kl_stop``)."""
+    kl_stop: Literal["actor", "both"] = "actor"
+    """"actor" (Tonic, the authors): the actor stops once the KL, measured before a step, exceeds
+    target_kl, and the critic runs all iterations; "both" (SB3): actor and critic stop at 1.5 x target_kl."""
     circuit_action_std: float = 0.1
     """Fixed std of the Gaussian around the circuit's output (NCAP actors)."""
     critic_hidden: tuple[int, ...] = (64, 64)
@@ -58,7 +61,9 @@ class OffPolicyConfig:
     batch_size: int = 100
     """Minibatch size."""
     learning_starts: int = 10_000
-    """Environment steps of random actions before updates start."""
+    """Environment steps before updates start."""
+    random_steps: int = 20_000
+    """Environment steps of uniformly random actions at the start (Tonic: 20,000, beyond learning_starts)."""
     train_every: int = 50
     """Environment steps between rounds of updates."""
     gradient_steps: int = 50
@@ -91,6 +96,12 @@ class ESConfig:
     """L2 coefficient pulling the center towards zero."""
     grad_clip: float = 1.0
     """Clip each gradient element to [-grad_clip, grad_clip]."""
+    gradient: Literal["authors", "salimans"] = "authors"
+    """"authors": g = (1/n) sum_i rank_i z_i (the authors' code, eps ~ N(0, sigma), divided by n sigma);
+    "salimans": g = (1/(n sigma)) sum_i rank_i z_i (Salimans et al. 2017, sigma times larger)."""
+    member_starts: Literal["own", "shared"] = "own"
+    """"own" (the authors): each member's episode starts from its own random state;
+    "shared": every member of a generation starts from the same state."""
     workers: int = 0
     """Ray actors evaluating the population (EvoTorch num_actors); 0: in this process."""
     ray_address: str | None = None
@@ -114,7 +125,7 @@ class TrainConfig:
     eval_every: int = 100_000
     """Environment steps between evaluations (and checkpoints)."""
     eval_episodes: int = 10
-    """Deterministic episodes per evaluation."""
+    """Episodes per evaluation, each run twice: deterministic and with the policy's action noise."""
     eval_seed: int = 1_000_000
     """Seed of the evaluation episodes (fixed across evaluations and runs)."""
     threads: int | None = None
@@ -146,6 +157,9 @@ class TrainConfig:
                     "ppo.iterations": self.ppo.iterations, "offpolicy.batch_size": self.offpolicy.batch_size,
                     "offpolicy.gradient_steps": self.offpolicy.gradient_steps, "offpolicy.train_every": self.offpolicy.train_every,
                     "offpolicy.buffer_size": self.offpolicy.buffer_size}
+        for name in ("offpolicy.learning_starts", "offpolicy.random_steps"):
+            if getattr(self.offpolicy, name.split(".")[1]) < 0:
+                raise ValueError(f"{name} must not be negative, got {getattr(self.offpolicy, name.split('.')[1])}")
         positive_float = {"ppo.actor_lr": self.ppo.actor_lr, "ppo.critic_lr": self.ppo.critic_lr,
                           "offpolicy.actor_lr": self.offpolicy.actor_lr, "offpolicy.critic_lr": self.offpolicy.critic_lr,
                           "es.sigma": self.es.sigma, "es.lr": self.es.lr, "ppo.circuit_action_std": self.ppo.circuit_action_std}

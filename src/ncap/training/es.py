@@ -6,17 +6,24 @@ one batch (split over Ray actors when ``workers > 0``: EvoTorch's
 its centered-rank gradient, and the ``Adam`` optimizer. This module drives
 them one generation at a time so that a run can stop and resume exactly:
 
-    samples   = mu ± sigma * eps            (population/2 antithetic pairs)
-    fitness   = one deterministic episode each, all from the same start
-    g         = EvoTorch's centered-rank gradient / sigma^2   (Salimans' estimate)
+    samples   = mu ± sigma * z               (population/2 antithetic pairs, z ~ N(0, I))
+    fitness   = one deterministic episode each, each member from its own random start
+    r         = centered ranks of the fitness, in [-0.5, 0.5]
+    g         = (1/n) sum_i r_i z_i          (the authors' estimate; "salimans": divided by sigma too)
     g         = clip(g, -grad_clip, grad_clip) - weight_decay * mu
     mu       += Adam(g)
+
+The authors' estimate is EvoTorch's centered-rank gradient (which is
+``(1/n) sum_i r_i (x_i - mu)``) divided by sigma; Salimans et al.'s, by sigma^2.
+With the authors' the +-1 clip does not fire and the L2 decay is a real pull
+toward zero (docs/training.md).
 """
 
 from __future__ import annotations
 
 import logging
 
+import numpy as np
 import torch
 
 logging.getLogger("evotorch").setLevel(logging.ERROR)  # its import-time "logger already configured" notice
@@ -38,10 +45,12 @@ from ncap.training.runs import RunDir
 class SwimmerProblem(Problem):
     """Maximize one episode's return of a policy's parameter vector.
 
-    Every member of a generation starts from the same initial state, drawn
-    from ``episode_seed`` (sent to Ray actors before each evaluation), so
-    ranks compare policies, not starts, and results do not depend on how the
-    population is split among actors.
+    Each generation draws its starts from ``episode_seed`` (sent to Ray
+    actors before each evaluation). With ``member_starts="own"`` (the
+    authors') member i of the generation starts from the state of seed
+    ``episode_seed + i``; with "shared" every member starts from the state
+    of ``episode_seed``, so ranks compare policies, not starts. Either way
+    results do not depend on how the population is split among actors.
     """
 
     def __init__(self, config: TrainConfig):
@@ -51,9 +60,16 @@ class SwimmerProblem(Problem):
         super().__init__("max", solution_length=self.population.size, initial_bounds=(-1.0, 1.0),
                          dtype=torch.float32, num_actors=config.es.workers or None)
 
+    def member_seeds(self, first: int, count: int) -> list[int]:
+        """Start seeds of members ``first .. first + count - 1`` of the generation."""
+        if self.config.es.member_starts == "shared":
+            return [self.episode_seed] * count
+        every = np.random.SeedSequence(self.episode_seed).generate_state(self.config.es.population)
+        return [int(s) for s in every[first:first + count]]
+
     def _evaluate_batch(self, batch: SolutionBatch) -> None:
         values = batch.values.as_subclass(torch.Tensor)  # plain tensor: no read-only dispatch per op
-        seeds = [self.episode_seed] * values.shape[0]
+        seeds = self.member_seeds(_first_index(batch), values.shape[0])
         nthread = self.config.threads if self.config.es.workers == 0 else 1
         returns = episode_returns(self.population, values, self.config.task, self.config.n_links, seeds, nthread)
         batch.set_evals(torch.as_tensor(returns, dtype=torch.float32))
@@ -63,6 +79,30 @@ class SwimmerProblem(Problem):
 
     def _use_sync_data_from_main(self, received: int) -> None:
         self.episode_seed = received
+
+
+def _first_index(batch: SolutionBatch) -> int:
+    """Index in the whole population of a batch's first member: a Ray actor's piece is a slice
+    of the population (EvoTorch keeps it, through pickling, as ``_slice``); a whole batch starts at 0."""
+    where = getattr(batch, "_slice", None)
+    return int(where.start or 0) if isinstance(where, slice) else 0
+
+
+def es_gradient(samples: torch.Tensor, fitness: torch.Tensor, mu: torch.Tensor, sigma: float,
+                estimate: str = "authors") -> torch.Tensor:
+    """The ES ascent direction (D,) before clipping and decay.
+
+    Args:
+        samples: (n, D) antithetic population, rows ``mu + sigma z_k`` and ``mu - sigma z_k`` alternating.
+        fitness: (n,) episode returns.
+        mu: (D,) center; sigma: noise std.
+        estimate: "authors" for ``(1/n) sum_i r_i z_i``, "salimans" for ``(1/(n sigma)) sum_i r_i z_i``,
+            with r the centered ranks of ``fitness`` in [-0.5, 0.5] (EvoTorch's).
+    """
+    distribution = SymmetricSeparableGaussian({"mu": mu, "sigma": torch.full_like(mu, sigma),
+                                               "divide_mu_grad_by": "num_directions"})
+    gradient = distribution.compute_gradients(samples, fitness, objective_sense="max", ranking_method="centered")["mu"]
+    return gradient / (sigma if estimate == "authors" else sigma**2)
 
 
 def _generation_seed(seed: int, generation: int) -> int:
@@ -86,7 +126,7 @@ class ESTrainer:
         self.adam = Adam(solution_length=size, dtype=torch.float32, stepsize=config.es.lr)
         self.generation, self.env_steps = 0, 0
         metrics, elapsed = [], 0.0
-        self.train_return = float("nan")
+        self.train_return = self.clipped_fraction = float("nan")
         if run.has_checkpoint:
             metrics, elapsed = run.restore_checkpoint(self._restore)
         self.logger = RunLogger(run, config, metrics, elapsed)
@@ -105,9 +145,9 @@ class ESTrainer:
         problem.episode_seed = _generation_seed(self.config.seed + 7919, self.generation)
         problem.evaluate(batch)
         fitness = batch.access_evals()[:, 0]
-        gradient = distribution.compute_gradients(batch.access_values(keep_evals=True), fitness,
-                                                  objective_sense="max", ranking_method="centered")["mu"]
-        gradient = (gradient / es.sigma**2).clamp(-es.grad_clip, es.grad_clip) - es.weight_decay * self.mu
+        gradient = es_gradient(batch.access_values(keep_evals=True), fitness, self.mu, es.sigma, es.gradient)
+        self.clipped_fraction = float((gradient.abs() > es.grad_clip).float().mean())
+        gradient = gradient.clamp(-es.grad_clip, es.grad_clip) - es.weight_decay * self.mu
         self.mu = self.mu + self.adam.ascent(gradient)
         self.generation += 1
         self.env_steps += es.population * EPISODE_STEPS

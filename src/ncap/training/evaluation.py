@@ -21,8 +21,30 @@ def obs_to_torch(obs: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
 
 
 @dataclass(frozen=True)
+class ActionNoise:
+    """A policy's action distribution around its deterministic output, for sampled evaluation.
+
+    ``std`` (one value, or one per joint) is the Gaussian's std; with
+    ``squashed`` (SAC) the sample is ``tanh(atanh(output) + std * z)``,
+    otherwise ``output + std * z`` (MuJoCo clips commands to [-1, 1]).
+    """
+
+    std: tuple[float, ...]
+    squashed: bool = False
+
+    def sample(self, actions: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """Sampled actions (B, N) around deterministic ``actions`` (B, N)."""
+        noise = torch.randn(actions.shape, generator=generator, dtype=actions.dtype)
+        std = torch.as_tensor(self.std, dtype=actions.dtype)
+        if self.squashed:
+            return torch.tanh(torch.atanh(actions.clamp(-1 + 1e-4, 1 - 1e-4)) + std * noise)
+        return actions + std * noise
+
+
+@dataclass(frozen=True)
 class EvaluationResult:
-    """Returns of deterministic evaluation episodes (and, for navigate, how targets were reached)."""
+    """Returns of evaluation episodes: deterministic, and sampled from the policy's action
+    distribution when it has one (and, for navigate, how targets were reached)."""
 
     task: str
     n_links: int
@@ -30,18 +52,31 @@ class EvaluationResult:
     seed: int
     num_parameters: int
     returns: tuple[float, ...]
+    """Deterministic return per episode."""
+    sampled_returns: tuple[float, ...] = ()
+    """Return per episode with actions sampled from the policy's distribution (same starts); () if none."""
     reached_at: tuple[float, ...] = ()
-    """Navigate: seconds until the nose first touched the target (NaN: never), per episode."""
+    """Navigate: seconds until the nose first touched the target (NaN: never), per deterministic episode."""
     final_distances: tuple[float, ...] = ()
-    """Navigate: nose-to-target distance at the end, per episode (m)."""
+    """Navigate: nose-to-target distance at the end, per deterministic episode (m)."""
 
     @property
     def mean_return(self) -> float:
+        """Mean deterministic return."""
         return float(np.mean(self.returns))
 
     @property
     def std_return(self) -> float:
         return float(np.std(self.returns))
+
+    @property
+    def mean_sampled_return(self) -> float:
+        """Mean sampled return (NaN without an action distribution)."""
+        return float(np.mean(self.sampled_returns)) if self.sampled_returns else math.nan
+
+    @property
+    def std_sampled_return(self) -> float:
+        return float(np.std(self.sampled_returns)) if self.sampled_returns else math.nan
 
     @property
     def reach_rate(self) -> float:
@@ -60,11 +95,15 @@ class EvaluationResult:
         return float(np.mean(self.final_distances)) if self.final_distances else math.nan
 
     def to_dict(self) -> dict:
-        """JSON-ready: mean_return, std_return, episodes, n_links, num_parameters, ..."""
+        """JSON-ready: return_deterministic, return_sampled (null without a distribution), their stds,
+        mean_return (= return_deterministic), episodes, n_links, num_parameters, per-episode lists, ..."""
         out = asdict(self)
         for key in ("returns", "reached_at", "final_distances"):
             out[key] = [None if math.isnan(v) else v for v in out[key]]
-        summary = {"mean_return": self.mean_return, "std_return": self.std_return}
+        summary = {"return_deterministic": self.mean_return, "return_deterministic_std": self.std_return,
+                   "return_sampled": _none_if_nan(self.mean_sampled_return),
+                   "return_sampled_std": _none_if_nan(self.std_sampled_return),
+                   "mean_return": self.mean_return, "std_return": self.std_return}
         if self.task == "navigate":
             summary.update(reach_rate=self.reach_rate, mean_time_to_reach=_none_if_nan(self.mean_time_to_reach),
                            mean_final_distance=self.mean_final_distance)
@@ -77,32 +116,42 @@ def _none_if_nan(value: float) -> float | None:
 
 @torch.no_grad()
 def evaluate(policy: nn.Module, task: str, n_links: int, episodes: int = 10, seed: int = 0,
-             nthread: int | None = None) -> EvaluationResult:
+             nthread: int | None = None, noise: ActionNoise | None = None) -> EvaluationResult:
     """Run ``episodes`` full episodes (swimmer i seeded with ``seed + i``) in one batch.
 
-    The policy maps an observation dict of (episodes, ...) tensors to actions
-    (episodes, n_joints); it is used as is (deterministic unless it samples).
-    For navigate, it also records when each nose first comes within the
-    target's radius and the final distance.
+    The policy maps an observation dict of (B, ...) tensors to actions
+    (B, n_joints); it is used as is (deterministic unless it samples). With
+    ``noise``, the same ``episodes`` starts are also run with actions sampled
+    around the policy's output (``sampled_returns``; noise drawn from a
+    generator seeded with ``seed``), in the same batch. For navigate, it also
+    records when each nose first comes within the target's radius and the
+    final distance (deterministic episodes).
     """
     if isinstance(episodes, bool) or not isinstance(episodes, int) or episodes < 1:
         raise ValueError(f"episodes must be a positive integer, got {episodes!r}")
-    sim = BatchedSwimmer(task, n_links, num_envs=episodes, nthread=nthread, seed=seed)
+    copies = 2 if noise is not None else 1
+    seeds = [seed + i for i in range(episodes)] * copies
+    sim = BatchedSwimmer(task, n_links, num_envs=episodes * copies, nthread=nthread, seed=seeds)
+    generator = torch.Generator().manual_seed(seed)
     navigate = sim.task == "navigate"
     reached_at = np.full(episodes, np.nan)
     try:
-        obs, total, done = sim.reset(), np.zeros(episodes), False
+        obs, total, done = sim.reset(), np.zeros(episodes * copies), False
         while not done:
-            actions = policy(obs_to_torch(obs)).double().numpy()
-            obs, reward, done = sim.step(actions)
+            actions = policy(obs_to_torch(obs))
+            if noise is not None:
+                actions = torch.cat((actions[:episodes], noise.sample(actions[episodes:], generator)))
+            obs, reward, done = sim.step(actions.double().numpy())
             total += reward
             if navigate:
-                touching = np.linalg.norm(obs["to_target"], axis=-1) <= TARGET_SIZE
+                touching = np.linalg.norm(obs["to_target"][:episodes], axis=-1) <= TARGET_SIZE
                 reached_at[np.isnan(reached_at) & touching] = sim.step_index * CONTROL_TIMESTEP
-        final = tuple(float(d) for d in np.linalg.norm(obs["to_target"], axis=-1)) if navigate else ()
+        final = tuple(float(d) for d in np.linalg.norm(obs["to_target"][:episodes], axis=-1)) if navigate else ()
     finally:
         sim.close()
     return EvaluationResult(task=sim.task, n_links=sim.body.n_links, episodes=episodes, seed=seed,
-                            num_parameters=num_parameters(policy), returns=tuple(float(r) for r in total),
+                            num_parameters=num_parameters(policy),
+                            returns=tuple(float(r) for r in total[:episodes]),
+                            sampled_returns=tuple(float(r) for r in total[episodes:]),
                             reached_at=tuple(float(t) for t in reached_at) if navigate else (),
                             final_distances=final)

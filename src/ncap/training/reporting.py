@@ -12,7 +12,7 @@ from torch.utils.tensorboard import SummaryWriter
 from tqdm import tqdm
 
 from ncap.training.config import TrainConfig
-from ncap.training.evaluation import evaluate
+from ncap.training.evaluation import ActionNoise, evaluate
 from ncap.training.runs import RunDir
 
 
@@ -41,12 +41,14 @@ class RunLogger:
     def due(self, env_steps: int) -> bool:
         return env_steps >= self.next_eval
 
-    def evaluate(self, policy: nn.Module, env_steps: int, train_return: float) -> dict:
-        """Evaluate ``policy`` and append the metrics row (returned)."""
+    def evaluate(self, policy: nn.Module, env_steps: int, train_return: float,
+                 noise: ActionNoise | None = None) -> dict:
+        """Evaluate ``policy`` (deterministic, and sampled with ``noise``) and append the metrics row (returned)."""
         result = evaluate(policy, self.config.task, self.config.n_links, episodes=self.config.eval_episodes,
-                          seed=self.config.eval_seed, nthread=self.config.threads)
+                          seed=self.config.eval_seed, nthread=self.config.threads, noise=noise)
         row = {"env_steps": env_steps, "wall_time": round(self.wall_time, 3),
-               "eval_return_mean": result.mean_return, "eval_return_std": result.std_return,
+               "return_deterministic": result.mean_return, "return_deterministic_std": result.std_return,
+               "return_sampled": result.mean_sampled_return, "return_sampled_std": result.std_sampled_return,
                "train_return": train_return, "reach_rate": result.reach_rate,
                "time_to_reach": result.mean_time_to_reach, "final_distance": result.mean_final_distance}
         self.metrics.append(row)
@@ -55,14 +57,14 @@ class RunLogger:
         return row
 
     def record(self, env_steps: int, policy: Callable[[], nn.Module], train_return: float,
-               state: Callable[[], dict], force: bool = False) -> None:
+               state: Callable[[], dict], force: bool = False, noise: ActionNoise | None = None) -> None:
         """If an evaluation is due (or ``force``, once per step count): evaluate,
         checkpoint the run with the new row, then publish it."""
         if not (force or self.due(env_steps)):
             return
         if force and self.metrics and self.metrics[-1]["env_steps"] == env_steps:
             return
-        row = self.evaluate(policy(), env_steps, train_return)
+        row = self.evaluate(policy(), env_steps, train_return, noise)
         self.run.save_checkpoint(state(), self.metrics)
         self.publish(row)
 
@@ -71,14 +73,15 @@ class RunLogger:
         if self.writer is None:
             self.writer = SummaryWriter(str(self.run.path / "tb"))
         step = int(row["env_steps"])
-        self.writer.add_scalar("eval/return_mean", row["eval_return_mean"], step)
-        self.writer.add_scalar("eval/return_std", row["eval_return_std"], step)
-        for name, tag in (("train_return", "train/return"), ("reach_rate", "eval/reach_rate"),
+        for name, tag in (("return_deterministic", "eval/return_deterministic"),
+                          ("return_deterministic_std", "eval/return_deterministic_std"),
+                          ("return_sampled", "eval/return_sampled"), ("return_sampled_std", "eval/return_sampled_std"),
+                          ("train_return", "train/return"), ("reach_rate", "eval/reach_rate"),
                           ("time_to_reach", "eval/time_to_reach"), ("final_distance", "eval/final_distance")):
             if not math.isnan(row[name]):
                 self.writer.add_scalar(tag, row[name], step)
         self.writer.flush()
-        self.bar.set_postfix(eval_return=f"{row['eval_return_mean']:.1f}")
+        self.bar.set_postfix(eval_return=f"{row['return_deterministic']:.1f}")
         self.advance(step)
 
     def advance(self, env_steps: int) -> None:

@@ -29,10 +29,19 @@ from torch import nn
 
 from ncap.policies import build_policy
 from ncap.training.config import TrainConfig, from_dict, identity, to_dict
+from ncap.training.evaluation import ActionNoise
 
 CONFIG, METRICS, CHECKPOINT, POLICY = "config.yaml", "metrics.csv", "checkpoint.pt", "policy.pt"
-METRIC_FIELDS = ("env_steps", "wall_time", "eval_return_mean", "eval_return_std", "train_return",
-                 "reach_rate", "time_to_reach", "final_distance")
+METRIC_FIELDS = ("env_steps", "wall_time", "return_deterministic", "return_deterministic_std", "return_sampled",
+                 "return_sampled_std", "train_return", "reach_rate", "time_to_reach", "final_distance")
+LEGACY_METRICS = {"eval_return_mean": "return_deterministic", "eval_return_std": "return_deterministic_std"}
+"""Columns of runs written before sampled evaluation, read under their new names."""
+
+
+def current_metrics(row: dict) -> dict:
+    """A metrics row under today's column names (older runs: NaN for what they did not measure)."""
+    row = {LEGACY_METRICS.get(key, key): value for key, value in row.items()}
+    return {name: row.get(name, float("nan")) for name in METRIC_FIELDS}
 
 
 class RunError(ValueError):
@@ -149,7 +158,7 @@ class RunDir:
         state = self.load_checkpoint()
         try:
             restore(state)
-            metrics, elapsed = list(state["metrics"]), float(state["wall_time"])
+            metrics, elapsed = [current_metrics(row) for row in state["metrics"]], float(state["wall_time"])
         except (KeyError, RuntimeError, TypeError, ValueError, IndexError) as error:
             raise RunError(f"{self.path / CHECKPOINT} does not fit this run ({type(error).__name__}: {error})") from None
         self.write_metrics(metrics)
@@ -167,15 +176,41 @@ class RunDir:
         if not path.is_file():
             return []
         with path.open() as handle:
-            return [{k: float(v) if v not in ("", None) else float("nan") for k, v in row.items()}
+            return [current_metrics({k: float(v) if v not in ("", None) else float("nan") for k, v in row.items()})
                     for row in csv.DictReader(handle)]
 
-    def save_policy(self, policy: nn.Module) -> None:
-        atomic_torch_save({"policy": policy.state_dict()}, self.path / POLICY)
+    def save_policy(self, policy: nn.Module, noise: ActionNoise | None = None) -> None:
+        """The final policy and, if it has one, its action distribution (for sampled evaluation)."""
+        atomic_torch_save({"policy": policy.state_dict(), **noise_state(noise)}, self.path / POLICY)
+
+
+def noise_state(noise: ActionNoise | None) -> dict:
+    """``noise`` as checkpoint entries (tensors and bools only)."""
+    if noise is None:
+        return {}
+    return {"noise_std": torch.tensor(noise.std, dtype=torch.float64), "noise_squashed": noise.squashed}
+
+
+def _noise(state: dict, config: TrainConfig) -> ActionNoise | None:
+    if "noise_std" in state:
+        return ActionNoise(tuple(state["noise_std"].tolist()), bool(state["noise_squashed"]))
+    # Runs saved before sampled evaluation: what their config fixes (a learned std was not kept).
+    if config.algo == "ppo" and config.arch.arch == "ncap":
+        return ActionNoise((config.ppo.circuit_action_std,) * (config.n_links - 1))
+    if config.algo in ("ddpg", "td3"):
+        return ActionNoise((config.offpolicy.action_noise,) * (config.n_links - 1))
+    return None
 
 
 def load_run_policy(path: str | Path) -> tuple[nn.Module, str, int]:
     """The policy of a run (final, else the latest checkpoint's), its task and n_links."""
+    policy, config, _ = load_run(path)
+    return policy, config.task, config.n_links
+
+
+def load_run(path: str | Path) -> tuple[nn.Module, TrainConfig, ActionNoise | None]:
+    """The policy of a run (final, else the latest checkpoint's), its config and its action
+    distribution (None for ES, which has none)."""
     run = RunDir(path)
     config = run.config
     source = run.path / POLICY if run.finished else run.path / CHECKPOINT
@@ -187,4 +222,4 @@ def load_run_policy(path: str | Path) -> tuple[nn.Module, str, int]:
         policy.load_state_dict(state["policy"])
     except (KeyError, RuntimeError, TypeError) as error:
         raise RunError(f"{source} does not hold a policy of this run's architecture ({type(error).__name__})") from None
-    return policy.eval(), config.task, config.n_links
+    return policy.eval(), config, _noise(state, config)

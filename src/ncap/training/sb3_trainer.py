@@ -20,10 +20,11 @@ from ncap.policies import (
     CircuitPolicy, MLPPolicy, RunningNormalizer, build_policy, feature_size, observed_features,
 )
 from ncap.training.config import TrainConfig
+from ncap.training.evaluation import ActionNoise
 from ncap.training.reporting import RunLogger
-from ncap.training.runs import RunDir
+from ncap.training.runs import RunDir, noise_state
 from ncap.training.sb3_policies import (
-    DeterministicActor, NcapActorCriticPolicy, NcapSACPolicy, NcapTD3Policy, SquashedGaussianActor, actor_factory,
+    LOG_STD_BOUNDS, DeterministicActor, NcapActorCriticPolicy, NcapSACPolicy, NcapTD3Policy, SquashedGaussianActor, actor_factory,
 )
 from ncap.training.state import pack, rng_state, set_rng_state, unpack
 
@@ -56,19 +57,100 @@ class FullBatchDictRolloutBuffer(DictRolloutBuffer):
 
 
 class NcapPPO(_ScaledLearningRates, PPO):
-    """PPO with separate actor and critic learning rates."""
+    """PPO with separate actor and critic learning rates and a choice of KL early stop.
+
+    ``kl_stop="actor"`` is Tonic's update (the authors'): each of the
+    ``n_epochs`` iterations takes the KL ``mean(old_log_prob - log_prob)`` of
+    the current policy on the batch *before* its step; once it exceeds
+    ``target_kl`` that step and every later actor step of the batch are
+    skipped, while the critic takes all ``n_epochs`` steps. ``kl_stop="both"``
+    is SB3's own ``train`` (both stop at 1.5 x ``target_kl``).
+    ``actor_iterations``/``critic_iterations`` count the last batch's steps.
+    """
+
+    def __init__(self, *args, kl_stop: str = "actor", **kwargs):
+        self.kl_stop = kl_stop
+        self.actor_iterations = self.critic_iterations = 0
+        super().__init__(*args, **kwargs)
+
+    def train(self) -> None:
+        if self.kl_stop == "both":
+            before = self._n_updates
+            super().train()
+            self.actor_iterations = self.critic_iterations = self._n_updates - before
+            return
+        self.policy.set_training_mode(True)
+        self._update_learning_rate(self.policy.optimizer)
+        clip_range = self.clip_range(self._current_progress_remaining)
+        actor_params = list(self.policy.actor.parameters()) + [self.policy.log_std]
+        train_actor, self.actor_iterations, self.critic_iterations = True, 0, 0
+        kls, policy_losses, value_losses = [], [], []
+        for _ in range(self.n_epochs):
+            for data in self.rollout_buffer.get(self.batch_size):
+                if train_actor:
+                    values, log_prob, _ = self.policy.evaluate_actions(data.observations, data.actions)
+                    with torch.no_grad():
+                        kl = float((data.old_log_prob - log_prob).mean())
+                    kls.append(kl)
+                    train_actor = kl <= self.target_kl
+                else:  # the actor has stopped: only the critic's forward pass is needed
+                    values = self.policy.predict_values(data.observations)
+                value_loss = torch.nn.functional.mse_loss(data.returns, values.flatten())
+                loss = value_loss
+                if train_actor:
+                    advantages = data.advantages
+                    if self.normalize_advantage and len(advantages) > 1:
+                        advantages = (advantages - advantages.mean()) / (advantages.std() + 1e-8)
+                    ratio = torch.exp(log_prob - data.old_log_prob)
+                    policy_loss = -torch.min(advantages * ratio,
+                                             advantages * torch.clamp(ratio, 1 - clip_range, 1 + clip_range)).mean()
+                    policy_losses.append(policy_loss.item())
+                    loss = loss + policy_loss
+                self.policy.optimizer.zero_grad(set_to_none=True)  # actor grads stay None: Adam skips them
+                loss.backward()
+                if not train_actor:
+                    for parameter in actor_params:
+                        parameter.grad = None
+                self.policy.optimizer.step()
+                self.actor_iterations += train_actor
+                self.critic_iterations += 1
+                value_losses.append(value_loss.item())
+            self._n_updates += 1
+        self.logger.record("train/approx_kl", float(np.mean(kls)) if kls else 0.0)
+        self.logger.record("train/actor_iterations", self.actor_iterations)
+        self.logger.record("train/critic_iterations", self.critic_iterations)
+        self.logger.record("train/value_loss", float(np.mean(value_losses)))
+        if policy_losses:
+            self.logger.record("train/policy_gradient_loss", float(np.mean(policy_losses)))
 
 
-class NcapDDPG(_ScaledLearningRates, DDPG):
-    """DDPG with separate actor and critic learning rates."""
+class _RandomStart:
+    """Mixin for SB3 off-policy algorithms: uniformly random actions for the first
+    ``random_steps`` environment steps, independently of ``learning_starts``
+    (Tonic: 20,000 random steps, updates from 10,000). Random actions get no
+    exploration noise. ``random_action_steps`` counts the steps taken at random."""
+
+    def __init__(self, *args, random_steps: int = 0, **kwargs):
+        self.random_steps, self.random_action_steps = random_steps, 0
+        super().__init__(*args, **kwargs)
+
+    def _sample_action(self, learning_starts: int, action_noise=None, n_envs: int = 1):
+        if self.num_timesteps < self.random_steps:
+            self.random_action_steps += n_envs
+            return super()._sample_action(self.num_timesteps + 1, None, n_envs)
+        return super()._sample_action(0, action_noise, n_envs)
 
 
-class NcapTD3(_ScaledLearningRates, TD3):
-    """TD3 with separate actor and critic learning rates."""
+class NcapDDPG(_RandomStart, _ScaledLearningRates, DDPG):
+    """DDPG with separate actor and critic learning rates and Tonic's random start."""
 
 
-class NcapSAC(_ScaledLearningRates, SAC):
-    """SAC with separate actor and critic learning rates."""
+class NcapTD3(_RandomStart, _ScaledLearningRates, TD3):
+    """TD3 with separate actor and critic learning rates and Tonic's random start."""
+
+
+class NcapSAC(_RandomStart, _ScaledLearningRates, SAC):
+    """SAC with separate actor and critic learning rates and Tonic's random start."""
 
 
 def _quiet_logger() -> Logger:
@@ -86,7 +168,7 @@ def make_model(config: TrainConfig, env: SwimmerVecEnv, actor: nn.Module) -> Bas
             batch_size=ppo.batch_steps // env.num_envs * env.num_envs, n_epochs=ppo.iterations,
             gamma=ppo.gamma, gae_lambda=ppo.gae_lambda, clip_range=ppo.clip_range, ent_coef=0.0, vf_coef=1.0,
             max_grad_norm=math.inf, target_kl=ppo.target_kl, seed=config.seed, device="cpu",
-            rollout_buffer_class=FullBatchDictRolloutBuffer,
+            rollout_buffer_class=FullBatchDictRolloutBuffer, kl_stop=ppo.kl_stop,
             policy_kwargs={"actor_factory": factory, "critic_hidden": ppo.critic_hidden,
                            "action_std": ppo.circuit_action_std if is_circuit else None,
                            "critic_lr_scale": ppo.critic_lr / ppo.actor_lr},
@@ -98,7 +180,7 @@ def make_model(config: TrainConfig, env: SwimmerVecEnv, actor: nn.Module) -> Bas
             learning_rate=off.actor_lr, buffer_size=off.buffer_size, learning_starts=off.learning_starts,
             batch_size=off.batch_size, tau=off.tau, gamma=off.gamma,
             train_freq=max(1, off.train_every // env.num_envs), gradient_steps=off.gradient_steps,
-            seed=config.seed, device="cpu",
+            seed=config.seed, device="cpu", random_steps=off.random_steps,
             policy_kwargs={"actor_factory": factory, "critic_hidden": off.critic_hidden},
         )
         if config.algo == "sac":
@@ -122,6 +204,17 @@ def actor_of(model: BaseAlgorithm) -> nn.Module:
     """The ncap policy inside the SB3 policy (its deterministic actor)."""
     actor = model.policy.actor
     return actor.net if isinstance(actor, (DeterministicActor, SquashedGaussianActor)) else actor
+
+
+def action_noise(model: BaseAlgorithm, config: TrainConfig) -> ActionNoise:
+    """The distribution the algorithm acts with around its deterministic actor: PPO's Gaussian
+    (fixed or learned std), DDPG/TD3's exploration noise, SAC's squashed Gaussian."""
+    if config.algo == "ppo":
+        return ActionNoise(tuple(model.policy.log_std.detach().exp().tolist()))
+    if config.algo == "sac":
+        std = model.policy.actor.log_std.detach().clamp(*LOG_STD_BOUNDS).exp()
+        return ActionNoise(tuple(std.tolist()), squashed=True)
+    return ActionNoise((config.offpolicy.action_noise,) * (config.n_links - 1))
 
 
 def normalizers(model: BaseAlgorithm) -> list[RunningNormalizer]:
@@ -207,14 +300,14 @@ class SB3Trainer:
 
     def maybe_evaluate(self, force: bool = False) -> None:
         self.logger.record(self.model.num_timesteps, lambda: actor_of(self.model), self.train_return(),
-                           self._state, force)
+                           self._state, force, noise=action_noise(self.model, self.config))
 
     def train(self) -> None:
         remaining = self.config.steps - self.model.num_timesteps
         if remaining > 0:
             self.model.learn(remaining, callback=_RunCallback(self), reset_num_timesteps=False)
         self.maybe_evaluate(force=True)
-        self.run.save_policy(actor_of(self.model))
+        self.run.save_policy(actor_of(self.model), action_noise(self.model, self.config))
         self.logger.close()
         self.env.close()
 
@@ -228,7 +321,7 @@ class SB3Trainer:
             "ep_info": [dict(e) for e in model.ep_info_buffer], "rng": rng_state(),
             "sim": pack(self.env.sim.get_state()), "episode_returns": torch.tensor(self.env.tracker.returns),
             "action_space_rng": pack(self.env.action_space.np_random.bit_generator.state),
-            "pending_observations": self.pending.clone(),
+            "pending_observations": self.pending.clone(), **noise_state(action_noise(model, self.config)),
         }
         if hasattr(model, "log_ent_coef"):
             state["log_ent_coef"] = model.log_ent_coef.detach().clone()
