@@ -91,7 +91,7 @@ def main() -> None:
     torch.set_num_threads(1)
     repeats = 1 if args.quick else 3
     ppo = merge(TrainConfig(), {"algo": "ppo", "n_links": N_LINKS})
-    ddpg = merge(TrainConfig(), {"algo": "ddpg", "n_links": N_LINKS, "offpolicy": {"learning_starts": 500}})
+    ddpg = merge(TrainConfig(), {"algo": "ddpg", "n_links": N_LINKS, "offpolicy": {"learning_starts": 500, "random_steps": 500}})
     ppo_steps, ddpg_steps = (8192, 1000) if args.quick else (16384, 2000)
     rows: dict[str, list[float]] = {}
 

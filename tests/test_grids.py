@@ -15,10 +15,21 @@ def test_figures_share_runs_and_budgets_scale():
     assert {s.config.steps for s in paper if s.config.algo == "es"} == {50_000_000}
 
 
-def test_figure_7a_is_the_2x2x2_ablation_grid():
+def test_figure_7a_is_the_2x2x2_ablation_grid_under_every_algorithm():
     runs = expand(["7a"], "smoke")
-    flags = {(s.config.arch.weight_sharing, s.config.arch.sign_constraints, s.config.arch.init) for s in runs}
-    assert len(flags) == 8 and all(s.config.algo == "ppo" for s in runs)
+    for algo in ("ppo", "ddpg", "es"):
+        flags = {(s.config.arch.weight_sharing, s.config.arch.sign_constraints, s.config.arch.init)
+                 for s in runs if s.config.algo == algo}
+        assert len(flags) == 8
+    assert len(runs) == 24
+
+
+def test_figure_7b_has_the_papers_dense_mlp_and_the_extras():
+    archs = {(s.config.arch.arch, s.config.arch.dense_embedding, s.config.arch.embedding_init,
+              s.config.arch.hidden if s.config.arch.arch == "mlp" else None) for s in expand(["7b"], "smoke")}
+    assert archs == {("ncap", False, "circuit", None), ("ncap", True, "random", None), ("ncap", True, "circuit", None),
+                     ("mlp", False, "circuit", (12, 10, 10))}
+    assert {s.name for s in expand(["7b"], "small")} >= {"ppo-ncap-denserandom-s0", "ppo-ncap-dense-s0"}
 
 
 def test_yaml_grid():

@@ -10,7 +10,7 @@ def _group(algo, arch, params, curves):
     """A group whose seeds' metrics are ``curves``: one {env_steps: return} per seed."""
     group = RunGroup(algo, arch, 6, TrainConfig(), runs=[])
     group.__dict__["num_parameters"] = params
-    group.__dict__["_metrics"] = [[{"env_steps": s, "eval_return_mean": r} for s, r in c.items()] for c in curves]
+    group.__dict__["_metrics"] = [[{"env_steps": s, "return_deterministic": r, "return_sampled": math.nan} for s, r in c.items()] for c in curves]
     return group
 
 
@@ -46,3 +46,22 @@ def test_summary_files_hold_every_group(tmp_path):
                                                      ("ppo", "mlp256x256")]
     table = md_path.read_text()
     assert table.count("\n| ppo |") == 3 and "| 890.0 |" in table
+
+
+def test_groups_use_the_papers_measure_per_algorithm():
+    def group(algo):
+        made = RunGroup(algo, "ncap", 6, TrainConfig(), runs=[])
+        made.__dict__["num_parameters"] = 4
+        made.__dict__["_metrics"] = [[{"env_steps": 0, "return_deterministic": 800.0, "return_sampled": 780.0},
+                                      {"env_steps": 10, "return_deterministic": 820.0, "return_sampled": 790.0}]]
+        return made
+
+    rows = {r["algo"]: r for r in summarize([group("ppo"), group("ddpg"), group("es")])}
+    # Tonic's PPO tests sample from the Gaussian; DDPG's tests and ES act deterministically.
+    assert (rows["ppo"]["measure"], rows["ppo"]["final_return"], rows["ppo"]["initial_return"]) == ("sampled", 790.0, 780.0)
+    for algo in ("ddpg", "es"):
+        assert (rows[algo]["measure"], rows[algo]["final_return"]) == ("deterministic", 820.0)
+    assert rows["ppo"]["final_return_deterministic"] == 820.0 and rows["es"]["final_return_sampled"] == 790.0
+    legacy = group("ppo")
+    legacy.__dict__["_metrics"] = [[{"env_steps": 0, "return_deterministic": 800.0, "return_sampled": math.nan}]]
+    assert legacy.measure == "return_deterministic"  # runs saved before sampled evaluation

@@ -34,8 +34,9 @@ def test_smoke_sweep_then_every_figure(tmp_path):
     groups = {(spec.config.algo, arch_key(spec.config)) for spec in specs}
     assert (tmp_path / "figs" / "summary.csv").read_text().count("\n") == 1 + len(groups)
     with (tmp_path / "figs" / "fig7a.csv").open() as handle:
-        series = {row["series"] for row in csv.DictReader(handle)}
-    assert len(series) == 8
+        rows = list(csv.DictReader(handle))
+    assert {row["panel"] for row in rows} == {"ppo", "ddpg", "es", "ppo final", "ddpg final", "es final"}
+    assert len({row["series"] for row in rows if row["panel"] == "ddpg"}) == 8
 
 
 def _sabotage(runs_dir, name):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 
 import yaml
@@ -28,7 +29,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-sign-constraints", action="store_true", default=None)
     parser.add_argument("--init", choices=["constant", "uniform"])
     parser.add_argument("--dense-embedding", action="store_true", default=None,
-                        help="train the circuit's MLP embedding with all weights free (Fig. 7B)")
+                        help="train the MLP of the circuit's embedding with all weights free (Fig. 7B)")
+    parser.add_argument("--embedding-init", choices=["circuit", "random"],
+                        help="with --dense-embedding: start at the circuit, or at random weights "
+                             "(the paper's dense MLP(12,10,10))")
     parser.add_argument("--controller", choices=CONTROLLERS, help="navigate: task module for turn and speed")
     parser.add_argument("--freeze-circuit", action="store_true", default=None,
                         help="navigate: train only the learned controller, the circuit stays as initialized")
@@ -48,6 +52,7 @@ def _flag_overrides(args: argparse.Namespace) -> dict:
            "eval_every": args.eval_every, "eval_episodes": args.eval_episodes, "threads": args.threads}
     arch = {"arch": args.arch, "hidden": list(args.hidden) if args.hidden else None, "init": args.init,
             "controller": args.controller, "dense_embedding": args.dense_embedding,
+            "embedding_init": args.embedding_init,
             "weight_sharing": False if args.no_weight_sharing else None,
             "train_circuit": False if args.freeze_circuit else None,
             "sign_constraints": False if args.no_sign_constraints else None}
@@ -97,5 +102,6 @@ def run(args: argparse.Namespace) -> None:
     rows = run_dir.read_metrics()
     if rows:
         last = rows[-1]
+        sampled = "" if math.isnan(last["return_sampled"]) else f", sampled {last['return_sampled']:.1f}"
         print(f"{run_dir.path}: {int(last['env_steps'])} env steps, evaluation return "
-              f"{last['return_deterministic']:.1f} ± {last['return_deterministic_std']:.1f}")
+              f"{last['return_deterministic']:.1f} ± {last['return_deterministic_std']:.1f} (deterministic){sampled}")

@@ -4,8 +4,13 @@
 - 4B: per algorithm, NCAP vs MLPs of several sizes;
 - 5: final return, and return per parameter, against parameter count;
 - 6: zero-shot transfer of NCAP trained on 5 joints to 2..15 joints, beside the untrained circuit;
-- 7A: ablations of weight sharing x sign constraints x initialization (PPO);
-- 7B: NCAP vs its dense MLP embedding and a dense MLP(12, 10, 10) (PPO).
+- 7A: ablations of weight sharing x sign constraints x initialization, per algorithm;
+- 7B: NCAP vs the paper's dense MLP(12, 10, 10) (the embedding's architecture at random
+  weights), the sparse embedding started at NCAP with every weight free, and an
+  MLP(12, 10, 10) on the observations (PPO).
+
+Returns are in the paper's measure per algorithm (``RunGroup.measure``: sampled
+actions for PPO, deterministic for DDPG and ES).
 
 Curves show the mean over seeds and a 95% bootstrap confidence band
 (``scipy.stats.bootstrap``); steps are log-scaled (symlog near 0).
@@ -28,8 +33,8 @@ import numpy as np  # noqa: E402
 from ncap.experiments.results import RunGroup, arch_label, estimate, load_groups  # noqa: E402
 from ncap.experiments.summary import write_summary  # noqa: E402
 from ncap.policies import ArchitectureConfig, build_policy, transfer_policy  # noqa: E402
-from ncap.training.evaluation import evaluate  # noqa: E402
-from ncap.training.runs import load_run_policy  # noqa: E402
+from ncap.training.evaluation import ActionNoise, evaluate  # noqa: E402
+from ncap.training.runs import load_run  # noqa: E402
 
 CSV_FIELDS = ("figure", "panel", "series", "x", "mean", "ci_low", "ci_high", "n_seeds")
 TRANSFER_LINKS = tuple(range(3, 17))
@@ -152,12 +157,17 @@ def figure_5(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
 
 
 def transfer_returns(group: RunGroup, lengths: tuple[int, ...], episodes: int, seed: int) -> dict[int, list[float]]:
-    """Per body length, each seed's zero-shot return of the group's trained circuits."""
+    """Per body length, each seed's zero-shot return of the group's trained circuits, in the
+    group's measure (sampled actions use the run's own action std, the same on every joint)."""
     out: dict[int, list[float]] = {n: [] for n in lengths}
+    sampled = group.measure == "return_sampled"
     for run in group.runs:
-        policy, task, _ = load_run_policy(run.path)
+        policy, config, noise = load_run(run.path)
         for n_links in lengths:
-            out[n_links].append(evaluate(transfer_policy(policy, n_links), task, n_links, episodes, seed).mean_return)
+            std = (sum(noise.std) / len(noise.std),) * (n_links - 1) if sampled and noise else None
+            result = evaluate(transfer_policy(policy, n_links), config.task, n_links, episodes, seed,
+                              noise=ActionNoise(std, noise.squashed) if std else None)
+            out[n_links].append(result.mean_sampled_return if std else result.mean_return)
     return out
 
 
@@ -171,7 +181,7 @@ def figure_6(groups: list[RunGroup], writer: FigureWriter, episodes: int = 5, se
     untrained = build_policy(ArchitectureConfig(), "swim", 6)
     base = [estimate([evaluate(transfer_policy(untrained, n), "swim", n, episodes, seed).mean_return])
             for n in lengths]
-    axis.plot(joints, [e.mean for e in base], "k--", marker="s", label="untrained NCAP")
+    axis.plot(joints, [e.mean for e in base], "k--", marker="s", label="untrained NCAP (deterministic)")
     for n, est in zip(lengths, base):
         writer.add("6", "transfer", "untrained", n - 1, est)
     for group in trained:
@@ -196,21 +206,26 @@ def figure_6(groups: list[RunGroup], writer: FigureWriter, episodes: int = 5, se
 
 
 def figure_7a(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
-    ablated = sorted((g for g in groups if g.algo == "ppo" and g.arch.startswith("ncap") and "dense" not in g.arch),
-                     key=lambda g: (g.arch.count("-"), g.arch))
-    figure, (curves, bars) = plt.subplots(1, 2, figsize=(11, 4), constrained_layout=True)
-    figure.suptitle("Fig. 7A: ablations (PPO): weight sharing x sign constraints x initialization")
-    finals = []
-    for group in ablated:
-        _curve(curves, writer, "7a", "curves", group, group.label)
-        est = estimate(group.final_returns())
-        finals.append(est)
-        writer.add("7a", "final", group.label, math.nan, est)
-    _format_curve_axis(curves, "learning curves", _first_step(ablated or groups))
-    positions = np.arange(len(ablated))
-    bars.bar(positions, [e.mean for e in finals], yerr=_yerr(finals), capsize=3)
-    bars.set_xticks(positions, [g.label for g in ablated], rotation=35, ha="right", fontsize=7)
-    bars.set_ylabel("final evaluation return")
+    ablated = [g for g in groups if g.arch.startswith("ncap") and "dense" not in g.arch]
+    algos = [a for a in ALGO_NAMES if any(g.algo == a for g in ablated)] or ["ppo"]
+    figure, axes = plt.subplots(len(algos), 2, figsize=(11, 3.6 * len(algos)), constrained_layout=True,
+                                squeeze=False)
+    figure.suptitle("Fig. 7A: ablations: weight sharing x sign constraints x initialization")
+    for (curves, bars), algo in zip(axes, algos):
+        chosen = sorted((g for g in ablated if g.algo == algo), key=lambda g: (g.arch.count("-"), g.arch))
+        finals = []
+        for group in chosen:
+            _curve(curves, writer, "7a", algo, group, group.label)
+            est = estimate(group.final_returns())
+            finals.append(est)
+            writer.add("7a", f"{algo} final", group.label, math.nan, est)
+        _format_curve_axis(curves, f"{ALGO_NAMES[algo]}: learning curves", _first_step(chosen or groups))
+        curves.set_ylabel("evaluation return")
+        positions = np.arange(len(chosen))
+        bars.bar(positions, [e.mean for e in finals], yerr=_yerr(finals), capsize=3, color=ALGO_COLORS[algo])
+        bars.set_xticks(positions, [g.label for g in chosen], rotation=35, ha="right", fontsize=7)
+        bars.set_ylabel("final evaluation return")
+        bars.set_title(f"{ALGO_NAMES[algo]}: final return", fontsize=10)
     return writer.save("7a", figure)
 
 
@@ -219,9 +234,11 @@ def _yerr(estimates) -> np.ndarray:
 
 
 def figure_7b(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
-    chosen = [g for g in groups if g.algo == "ppo" and g.arch in ("ncap", "ncap-dense", "mlp12x10x10")]
+    names = {"ncap": "NCAP", "ncap-denserandom": "dense MLP(12,10,10), random init (paper)",
+             "ncap-dense": "sparse embedding started at NCAP, all weights free",
+             "mlp12x10x10": "MLP(12,10,10) on observations (extra)"}
+    chosen = sorted((g for g in groups if g.algo == "ppo" and g.arch in names), key=lambda g: list(names).index(g.arch))
     figure, axis = plt.subplots(figsize=(6.5, 4), constrained_layout=True)
-    names = {"ncap": "NCAP", "ncap-dense": "NCAP embedding, all weights free", "mlp12x10x10": "dense MLP(12,10,10)"}
     for group in chosen:
         _curve(axis, writer, "7b", "curves", group, names[group.arch])
     _format_curve_axis(axis, "Fig. 7B: sparsity (PPO)", _first_step(chosen or groups))

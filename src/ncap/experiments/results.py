@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -40,6 +41,16 @@ def estimate(values: list[float] | np.ndarray, seed: int = 0) -> Estimate:
     return Estimate(float(values.mean()), float(interval.low), float(interval.high), len(values))
 
 
+PAPER_MEASURE = {"ppo": "return_sampled", "sac": "return_sampled"}
+"""The return the paper's figures show, per algorithm: Tonic's test episodes sample from PPO's (and
+SAC's) action distribution; DDPG, TD3 and ES act deterministically. Others: ``return_deterministic``."""
+
+
+def paper_measure(algo: str) -> str:
+    """The metrics column that stands for the paper's return under ``algo``."""
+    return PAPER_MEASURE.get(algo, "return_deterministic")
+
+
 def arch_label(arch: str) -> str:
     """How an architecture key reads in figures: ``mlp256x256`` -> ``MLP 256x256``."""
     return arch.replace("mlp", "MLP ").replace("ncap", "NCAP")
@@ -69,18 +80,29 @@ class RunGroup:
         """Each seed's metrics rows, read once."""
         return [run.read_metrics() for run in self.runs]
 
-    def curve(self) -> tuple[np.ndarray, list[Estimate]]:
-        """Evaluation return over env steps (the steps every seed has), with CIs."""
-        tables = [{int(r["env_steps"]): r["return_deterministic"] for r in rows} for rows in self._metrics]
+    @cached_property
+    def measure(self) -> str:
+        """The metrics column figures show: the paper's (:func:`paper_measure`), or the deterministic
+        return for runs saved before sampled evaluation (their sampled column is empty)."""
+        measure = paper_measure(self.algo)
+        if all(math.isnan(r.get(measure, math.nan)) for rows in self._metrics for r in rows):
+            return "return_deterministic"
+        return measure
+
+    def curve(self, measure: str | None = None) -> tuple[np.ndarray, list[Estimate]]:
+        """Evaluation return (``measure``, default :attr:`measure`) over env steps (the steps every seed has),
+        with CIs."""
+        measure = measure or self.measure
+        tables = [{int(r["env_steps"]): r[measure] for r in rows} for rows in self._metrics]
         tables = [t for t in tables if t]
         if not tables:
             return np.zeros(0), []
         steps = sorted(set.intersection(*(set(t) for t in tables)))
         return np.asarray(steps), [estimate([t[s] for t in tables]) for s in steps]
 
-    def final_returns(self) -> list[float]:
-        """Each seed's last evaluation return."""
-        return [rows[-1]["return_deterministic"] for rows in self._metrics if rows]
+    def final_returns(self, measure: str | None = None) -> list[float]:
+        """Each seed's last evaluation return (``measure``, default :attr:`measure`)."""
+        return [rows[-1][measure or self.measure] for rows in self._metrics if rows]
 
 
 def load_groups(runs_dir: str | Path) -> list[RunGroup]:

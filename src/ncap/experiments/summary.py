@@ -18,11 +18,13 @@ import numpy as np
 
 from ncap.experiments.results import Estimate, RunGroup, estimate
 
-FIELDS = ("algo", "arch", "n_links", "parameters", "n_seeds", "initial_return", "final_return", "final_ci_low",
-          "final_ci_high", "best_return", "final_std_over_seeds", "return_per_parameter", "steps_to_90pct_of_mlp",
-          "mlp_reference")
+FIELDS = ("algo", "arch", "n_links", "parameters", "n_seeds", "measure", "initial_return", "final_return",
+          "final_ci_low", "final_ci_high", "best_return", "final_std_over_seeds", "return_per_parameter",
+          "steps_to_90pct_of_mlp", "mlp_reference", "final_return_deterministic", "final_return_sampled")
 REACH_FRACTION = 0.9
-SUMMARY_NOTE = ("Returns are evaluation returns, mean over seeds; CI: 95% bootstrap over seeds; "
+SUMMARY_NOTE = ("Returns are evaluation returns, mean over seeds, in the paper's measure (`measure`: sampled "
+                "actions for PPO as Tonic's tests, deterministic for DDPG and ES), with both final returns at the "
+                "end of each row (–: not measured); CI: 95% bootstrap over seeds; "
                 "best_return: highest seed-mean evaluation return on the way; "
                 "steps_to_90pct_of_mlp: first evaluated step at which the seed-mean curve reaches 90% of "
                 "the final return of `mlp_reference` (same algorithm; –: never within the budget).")
@@ -61,6 +63,9 @@ def summarize(groups: list[RunGroup]) -> list[dict]:
             "return_per_parameter": final.mean / group.num_parameters,
             "steps_to_90pct_of_mlp": reach,
             "mlp_reference": reference.arch if reference else "",
+            "measure": group.measure.removeprefix("return_"),
+            "final_return_deterministic": float(np.mean(group.final_returns("return_deterministic"))),
+            "final_return_sampled": float(np.mean(group.final_returns("return_sampled"))),
         })
     return rows
 
