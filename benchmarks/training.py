@@ -24,9 +24,8 @@ import time
 
 import torch
 from shimmy import DmControlCompatibilityV0
-from stable_baselines3.common.vec_env import DummyVecEnv
-
 from simulator import closed_loop, floor  # benchmarks/simulator.py
+from stable_baselines3.common.vec_env import DummyVecEnv
 
 from ncap.envs import SwimmerVecEnv, make_reference_env
 from ncap.policies import build_policy

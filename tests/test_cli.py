@@ -58,3 +58,22 @@ def test_video_bad_input(tmp_path, args, message):
                             cwd=tmp_path, timeout=300)
     assert result.returncode == 2 and message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_bug_keeps_its_traceback_while_user_errors_are_one_line(monkeypatch, capsys):
+    from ncap.cli import evaluate, main
+    from ncap.errors import ConfigError
+
+    def broken(*args, **kwargs):
+        raise ValueError("actions must be finite; got NaN or infinite values")
+
+    monkeypatch.setattr(evaluate, "evaluate", broken)
+    with pytest.raises(ValueError, match="must be finite"):  # not swallowed as "ncap: error"
+        main.main(["eval", "--init", "--episodes", "1"])
+
+    def bad_setting(*args, **kwargs):
+        raise ConfigError("n_links must be at least 3")
+
+    monkeypatch.setattr(evaluate, "evaluate", bad_setting)
+    assert main.main(["eval", "--init", "--episodes", "1"]) == 2
+    assert capsys.readouterr().err.strip() == "ncap: error: n_links must be at least 3"

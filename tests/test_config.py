@@ -25,7 +25,7 @@ def test_round_trip_through_plain_data():
     ({"arch": {"weight_sharing": "no"}}, "config.arch.weight_sharing must be true or false"),
     ({"arch": {"hidden": [0, 3]}}, "hidden sizes must be positive"),
     ({"algo": "a2c"}, "config.algo must be one of"),
-    ({"steps": 0}, "steps must be positive"),
+    ({"steps": 0}, "steps must be a positive integer"),
     ({"n_links": 2}, "n_links must be at least 3"),
     ({"es": {"population": 3}}, "even number"),
     ({"ppo": 5}, "config.ppo must be a mapping"),

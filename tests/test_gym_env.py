@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-import ncap.envs  # noqa: F401  (registers the ids)
-from ncap.envs.registration import ENV_IDS
+import ncap  # noqa: F401  (registers the ids)
+from ncap.registration import ENV_IDS
 
 N_LINKS = [3, 6, 10, 16]
 
@@ -71,3 +71,15 @@ def test_out_of_range_actions_are_clipped_like_mujoco():
         return obs["body_velocities"]
 
     assert np.array_equal(final(np.array([5.0, -7.0, 1.0])), final(np.array([1.0, -1.0, 1.0])))
+
+
+def test_import_ncap_registers_and_module_prefix_needs_no_import():
+    import subprocess
+    import sys
+
+    script = ("import gymnasium, sys; env = gymnasium.make('ncap.envs:ncap/Swim-v0', n_links=4); "
+              "assert env.reset(seed=0)[0]['joints'].shape == (3,)")
+    subprocess.run([sys.executable, "-c", script], check=True)
+    light = ("import sys, ncap, gymnasium; assert 'ncap/Navigate-v0' in gymnasium.registry; "
+             "assert 'mujoco' not in sys.modules and 'dm_control' not in sys.modules")
+    subprocess.run([sys.executable, "-c", light], check=True)

@@ -3,12 +3,15 @@ import math
 
 from ncap.experiments.results import RunGroup
 from ncap.experiments.summary import summarize, write_summary
-from ncap.training.config import TrainConfig
+from ncap.training.config import TrainConfig, merge
+
+ARCHS = {"ncap": {"arch": "ncap"}, "mlp256x256": {"arch": "mlp", "hidden": [256, 256]},
+         "mlp4x4": {"arch": "mlp", "hidden": [4, 4]}}
 
 
 def _group(algo, arch, params, curves):
     """A group whose seeds' metrics are ``curves``: one {env_steps: return} per seed."""
-    group = RunGroup(algo, arch, 6, TrainConfig(), runs=[])
+    group = RunGroup(merge(TrainConfig(), {"algo": algo, "arch": ARCHS[arch]}), runs=[])
     group.__dict__["num_parameters"] = params
     group.__dict__["_metrics"] = [[{"env_steps": s, "return_deterministic": r, "return_sampled": math.nan} for s, r in c.items()] for c in curves]
     return group
@@ -50,7 +53,7 @@ def test_summary_files_hold_every_group(tmp_path):
 
 def test_groups_use_the_papers_measure_per_algorithm():
     def group(algo):
-        made = RunGroup(algo, "ncap", 6, TrainConfig(), runs=[])
+        made = RunGroup(merge(TrainConfig(), {"algo": algo}), runs=[])
         made.__dict__["num_parameters"] = 4
         made.__dict__["_metrics"] = [[{"env_steps": 0, "return_deterministic": 800.0, "return_sampled": 780.0},
                                       {"env_steps": 10, "return_deterministic": 820.0, "return_sampled": 790.0}]]

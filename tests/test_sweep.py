@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from ncap.experiments.figures import make_figures
-from ncap.experiments.grids import arch_key, expand, expand_yaml
+from ncap.experiments.grids import expand, expand_yaml
+from ncap.experiments.labels import arch_key
 from ncap.experiments.sweep import run_sweep
 from ncap.training.runs import RunDir
 
@@ -31,7 +32,7 @@ def test_smoke_sweep_then_every_figure(tmp_path):
         for ext in ("png", "svg", "csv"):
             assert (tmp_path / "figs" / f"fig{figure}.{ext}").stat().st_size > 0
     assert len(written) == 14  # 6 figures x (png, svg) + summary.csv, summary.md
-    groups = {(spec.config.algo, arch_key(spec.config)) for spec in specs}
+    groups = {(spec.config.algo, arch_key(spec.config.arch)) for spec in specs}
     assert (tmp_path / "figs" / "summary.csv").read_text().count("\n") == 1 + len(groups)
     with (tmp_path / "figs" / "fig7a.csv").open() as handle:
         rows = list(csv.DictReader(handle))

@@ -4,7 +4,6 @@ import pytest
 import torch
 
 from ncap.circuits.units import (
-    IntegratorUnit,
     Sign,
     SineWaveOscillator,
     SquareWaveOscillator,
@@ -41,46 +40,6 @@ def test_activations_by_hand():
     assert activation_function("relu") is graded_relu
     with pytest.raises(ValueError, match="activation must be one of"):
         activation_function("tanh")
-
-
-def _integrator(weight, activation="clamp"):
-    signs = [Sign.EXCITATORY, Sign.INHIBITORY, Sign.UNSIGNED]
-    unit = IntegratorUnit(signs, activation, resting_potential=0.25)
-    with torch.no_grad():
-        unit.weight.copy_(torch.tensor(weight))
-    return unit
-
-
-def test_integrator_unit_by_hand():
-    unit = _integrator([2.0, 3.0, -4.0])
-    assert torch.equal(unit.used_weight(), torch.tensor([2.0, 0.0, -4.0]))
-    # 2*0.5 + 0*1 - 4*0.25 + 0.25 = 0.25
-    assert unit(torch.tensor([0.5, 1.0, 0.25])).item() == pytest.approx(0.25)
-    # 2*1 + 0.25 = 2.25: clamp saturates at 1, relu does not
-    assert unit(torch.tensor([1.0, 0.0, 0.0])).item() == pytest.approx(1.0)
-    assert _integrator([2.0, 3.0, -4.0], "relu")(torch.tensor([1.0, 0.0, 0.0])).item() == pytest.approx(2.25)
-    # used weights (0, -2, 1): 0 - 2 + 1 + 0.25 = -0.75 -> 0
-    assert _integrator([-1.0, -2.0, 1.0])(torch.ones(3)).item() == 0.0
-
-
-def test_integrator_unit_initial_signs_and_batch_shape():
-    unit = IntegratorUnit([Sign.EXCITATORY, Sign.INHIBITORY, Sign.UNSIGNED])
-    assert torch.equal(unit.used_weight(), torch.tensor([1.0, -1.0, 1.0]))
-    assert unit(torch.rand(4, 7, 3)).shape == (4, 7)
-    with pytest.raises(ValueError, match="last dimension 3"):
-        unit(torch.rand(4, 2))
-
-
-def test_integrator_unit_keeps_signs_under_sgd():
-    unit = IntegratorUnit([Sign.EXCITATORY, Sign.INHIBITORY])
-    optimizer = torch.optim.SGD(unit.parameters(), lr=10.0)
-    for target in (-5.0, 5.0, -5.0):
-        optimizer.zero_grad()
-        (unit.used_weight() * torch.tensor([target, -target])).sum().neg().backward()
-        optimizer.step()
-        used = unit.used_weight()
-        assert used[0] >= 0.0 and used[1] <= 0.0
-    assert unit.weight[0] < 0.0 < unit.weight[1]  # the raw parameters did cross zero
 
 
 def test_square_wave_by_hand():

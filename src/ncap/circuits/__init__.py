@@ -13,7 +13,6 @@ from ncap.circuits.swimmer import (
 from ncap.circuits.units import (
     DORSAL,
     VENTRAL,
-    IntegratorUnit,
     PeriodicOscillator,
     Sign,
     SineWaveOscillator,
@@ -33,7 +32,6 @@ __all__ = [
     "VENTRAL",
     "WEIGHT_SIGNS",
     "EmbeddedMLP",
-    "IntegratorUnit",
     "MLPPolicyNet",
     "PeriodicOscillator",
     "Sign",

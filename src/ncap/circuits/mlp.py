@@ -11,9 +11,11 @@ from collections.abc import Sequence
 
 from torch import Tensor, nn
 
+from ncap.validation import is_int
+
 
 def _require_positive_int(name: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if not is_int(value) or value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
@@ -35,6 +36,7 @@ from ncap.circuits.units import (
     constrain,
     make_oscillator,
 )
+from ncap.validation import is_int
 
 WEIGHT_SIGNS: dict[str, Sign] = {
     "w_osc": Sign.EXCITATORY,
@@ -49,11 +51,12 @@ WEIGHT_SIGNS: dict[str, Sign] = {
 HEAD_WEIGHTS = ("w_osc", "w_turn")
 """Weights that exist only in the head module: full shape (2,) = (dorsal, ventral)."""
 
-INITS = ("constant", "uniform")
+InitName = Literal["constant", "uniform"]
+INITS: tuple[str, ...] = typing.get_args(InitName)
 
 
 def _require_int(name: str, value: object, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+    if not is_int(value) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
 
 
@@ -72,7 +75,7 @@ class SwimmerCircuitConfig:
     """Share each named weight across modules and sides (False: per module and side)."""
     sign_constraints: bool = True
     """Constrain weights to their synapse sign (False: ablation, weights unsigned)."""
-    init: Literal["constant", "uniform"] = "constant"
+    init: InitName = "constant"
     """Initial magnitudes: "constant" 1 or "uniform" in [0, 1]."""
     activation: ActivationName = "clamp"
     """Graded activation f: "clamp" to [0, 1] (authors' release) or "relu" (paper text)."""

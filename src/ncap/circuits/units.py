@@ -1,5 +1,5 @@
 """Building blocks of NCAP circuits (paper §3.2): sign constraints, graded
-activations, integrator units and oscillator units.
+activations and oscillator units.
 
 Conventions: a trailing axis of size 2 always holds the (dorsal, ventral)
 pair, indexed by :data:`DORSAL` and :data:`VENTRAL`.
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Callable, Sequence
+import typing
+from collections.abc import Callable
 from typing import Literal
 
 import torch
@@ -23,8 +24,8 @@ VENTRAL = 1
 
 ActivationName = Literal["clamp", "relu"]
 OscillatorName = Literal["square", "sine"]
-ACTIVATIONS: tuple[str, ...] = ("clamp", "relu")
-OSCILLATORS: tuple[str, ...] = ("square", "sine")
+ACTIVATIONS: tuple[str, ...] = typing.get_args(ActivationName)
+OSCILLATORS: tuple[str, ...] = typing.get_args(OscillatorName)
 
 
 class Sign(enum.Enum):
@@ -86,51 +87,6 @@ def activation_function(name: ActivationName) -> Callable[[Tensor], Tensor]:
     if name == "relu":
         return graded_relu
     raise ValueError(f"activation must be one of {ACTIVATIONS}, got {name!r}")
-
-
-class IntegratorUnit(nn.Module):
-    """Integrator unit (paper Fig. 2A): ``y = f(sum_k C_k(w_k) x_k + b)``.
-
-    Each input ``k`` has a fixed synapse sign ``signs[k]``; the constraint
-    ``C_k`` is applied in the forward pass, so the raw parameter ``weight``
-    may drift across zero while the used weight keeps its sign. The resting
-    potential ``b`` is a fixed buffer. Weights start at magnitude 1 with the
-    synapse's sign (+1 for unsigned synapses).
-
-    Args:
-        signs: sign of each of the ``K`` input synapses.
-        activation: "clamp" (``clamp(z, 0, 1)``) or "relu" (``max(z, 0)``).
-        resting_potential: the bias ``b`` added to the weighted sum.
-    """
-
-    def __init__(
-        self,
-        signs: Sequence[Sign],
-        activation: ActivationName = "clamp",
-        resting_potential: float = 0.0,
-    ) -> None:
-        super().__init__()
-        self.signs = tuple(signs)
-        if not self.signs:
-            raise ValueError("an integrator unit needs at least one input sign")
-        self.activation = activation_function(activation)
-        lower, upper = zip(*(sign.bounds for sign in self.signs))
-        self.weight = nn.Parameter(torch.tensor([sign.unit or 1.0 for sign in self.signs]))
-        self.register_buffer("lower", torch.tensor(lower), persistent=False)
-        self.register_buffer("upper", torch.tensor(upper), persistent=False)
-        self.register_buffer("resting_potential", torch.tensor(float(resting_potential)))
-
-    def used_weight(self) -> Tensor:
-        """Sign-constrained weights, shape (K,)."""
-        return torch.clamp(self.weight, min=self.lower, max=self.upper)
-
-    def forward(self, inputs: Tensor) -> Tensor:
-        """Inputs (..., K) -> graded output (...,)."""
-        if inputs.shape[-1] != len(self.signs):
-            raise ValueError(
-                f"inputs must have last dimension {len(self.signs)}, got shape {tuple(inputs.shape)}"
-            )
-        return self.activation(inputs @ self.used_weight() + self.resting_potential)
 
 
 class PeriodicOscillator(nn.Module):

@@ -7,6 +7,9 @@ import json
 import math
 import sys
 
+from ncap.errors import ConfigError
+from ncap.validation import validate_n_links
+
 
 def _int_at_least(text: str, minimum: int, what: str) -> int:
     try:
@@ -41,10 +44,11 @@ def positive_float(text: str) -> float:
 
 def n_links_arg(text: str) -> int:
     """argparse type: a body length n_links >= 3."""
-    value = positive_int(text)
-    if value < 3:
-        raise argparse.ArgumentTypeError(f"n_links must be at least 3 (joints = n_links - 1), got {value}")
-    return value
+    try:
+        return validate_n_links(int(text))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error) if isinstance(error, ConfigError)
+                                         else f"n_links must be an integer, got {text!r}") from None
 
 
 def hidden_sizes(text: str) -> tuple[int, ...]:

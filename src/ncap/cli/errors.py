@@ -1,5 +1,8 @@
 """The error a user can cause, reported as one line by the CLI."""
 
 
-class UsageError(Exception):
+from ncap.errors import NcapError
+
+
+class UsageError(NcapError):
     """Bad flags, configs, files or run directories: shown as ``ncap: error: <message>``."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-
 import math
 
 from ncap.cli.common import positive_float, positive_int, print_json

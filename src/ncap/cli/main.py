@@ -12,6 +12,7 @@ import sys
 
 from ncap.cli import evaluate, plot, sweep, train, video
 from ncap.cli.errors import UsageError
+from ncap.errors import NcapError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
 
         torch.set_num_threads(1)
         args.handler(args)
-    except (UsageError, ValueError) as error:
+    except NcapError as error:  # ours only: any other exception is a bug and keeps its traceback
         print(f"ncap: error: {error}", file=sys.stderr)
         return 2
     except OSError as error:  # files and directories: missing, not writable, disk full, cluster unreachable

@@ -1,7 +1,7 @@
 """Swimmer environments: the body, the swim and navigate tasks, the batched simulator.
 
 - ``BatchedSwimmer``: B swimmers in lock-step on MuJoCo's threads (exact).
-- ``SwimmerEnv``: one swimmer, Gymnasium API (``gymnasium.make("ncap/Swim-v0")``).
+- ``SwimmerEnv``: one swimmer, Gymnasium API (``gymnasium.make("ncap/Swim-v0")`` after ``import ncap``).
 - ``SwimmerVectorEnv`` / ``SwimmerVecEnv``: the batched simulator as a
   Gymnasium vector env / a Stable-Baselines3 VecEnv.
 - ``make_reference_env``: the dm_control environment, the ground truth.
@@ -20,7 +20,3 @@ __all__ = [
     "validate_n_links", "SwimmerEnv", "make_reference_env", "action_space", "observation_space", "TASKS",
     "navigate_reward", "observation_keys", "swim_reward", "SwimmerVecEnv", "SwimmerVectorEnv",
 ]
-
-from ncap.envs.registration import ENV_IDS, register_envs  # noqa: E402
-
-register_envs()

@@ -30,15 +30,16 @@ is [-1, 1]), as in dm_control; NaN or infinite actions raise ValueError.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 
 import mujoco
 import numpy as np
 from dm_control.suite import swimmer as dm_swimmer
 from mujoco.batch import Batch
 
-from ncap.envs.body import EPISODE_STEPS, SUBSTEPS, SwimmerBody, swimmer_body
+from ncap.envs.body import EPISODE_STEPS, SUBSTEPS, SwimmerBody, swimmer_body, swimmer_physics
 from ncap.envs.tasks import navigate_reward, observation_keys, swim_reward, task_spec
+from ncap.errors import ConfigError
+from ncap.validation import require_int
 
 STATE_SPEC = mujoco.mjtState.mjSTATE_INTEGRATION
 """The state rows of a ``Batch``: physics state, controls and warm start."""
@@ -54,20 +55,12 @@ def check_seed(seed: object, num_envs: int) -> int | list[int]:
     """``seed`` if every swimmer's seed (``seed + i``, or ``seed[i]`` for a sequence) fits a RandomState."""
     if isinstance(seed, (list, tuple, np.ndarray)):
         if len(seed) != num_envs:
-            raise ValueError(f"expected {num_envs} seeds, one per swimmer, got {len(seed)}")
+            raise ConfigError(f"expected {num_envs} seeds, one per swimmer, got {len(seed)}")
         return [check_seed(s, 1) for s in seed]  # type: ignore[misc]
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    require_int("seed", seed, 0)
     if seed < 0 or seed + num_envs - 1 > MAX_SEED:
-        raise ValueError(f"seed must be in [0, {MAX_SEED - num_envs + 1}], got {seed}")
+        raise ConfigError(f"seed must be in [0, {MAX_SEED - num_envs + 1}], got {seed}")
     return int(seed)
-
-
-@lru_cache(maxsize=32)
-def _scratch_physics(n_links: int) -> dm_swimmer.Physics:
-    """A dm_control swimmer used only to draw initial states (shared; it holds no episode)."""
-    xml, assets = dm_swimmer.get_model_and_assets(n_links)
-    return dm_swimmer.Physics.from_xml_string(xml, assets=assets)
 
 
 class _EpisodeStarter:
@@ -78,7 +71,7 @@ class _EpisodeStarter:
     """
 
     def __init__(self, body: SwimmerBody, num_envs: int):
-        self._physics = _scratch_physics(body.n_links)
+        self._physics = swimmer_physics(body.n_links)  # this simulator's own, used only to draw starts
         self._tasks: list[dm_swimmer.Swimmer] = []
         self._num_envs = num_envs
 
@@ -130,12 +123,11 @@ class BatchedSwimmer:
                  nthread: int | None = None, seed: int | list[int] | None = None):
         self.task = task_spec(task).name
         self.body = swimmer_body(n_links)
-        if isinstance(num_envs, bool) or not isinstance(num_envs, (int, np.integer)) or num_envs < 1:
-            raise ValueError(f"num_envs must be a positive integer, got {num_envs!r}")
+        require_int("num_envs", num_envs, 1)
         self.num_envs = int(num_envs)
         self.nthread = default_threads(self.num_envs) if nthread is None else int(nthread)
         if self.nthread < 1:
-            raise ValueError(f"nthread must be >= 1, got {nthread}")
+            raise ConfigError(f"nthread must be >= 1, got {nthread}")
         self.keys = observation_keys(self.task)
         self._batch = Batch(self.body.model, self.num_envs, nthread=self.nthread, persistent=False)
         self._qpos = self._batch.bind("qpos")

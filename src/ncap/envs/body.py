@@ -1,7 +1,8 @@
 """The dm_control Swimmer body for any number of links, with its quantities named.
 
 The model comes from ``dm_control.suite.swimmer.get_model_and_assets``; this
-module only validates ``n_links``, compiles the model and looks up, by name,
+module, the one place that compiles it (``swimmer_body``, ``swimmer_model``,
+``swimmer_physics``), only validates ``n_links``, compiles the model and looks up, by name,
 where each quantity the tasks need lives in MuJoCo's state and sensor vectors.
 We always say ``n_links``; the body has ``n_links - 1`` hinge joints.
 """
@@ -9,13 +10,14 @@ We always say ``n_links``; the body has ``n_links - 1`` hinge joints.
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 from functools import lru_cache
 
 import mujoco
 import numpy as np
 from dm_control.suite import swimmer as dm_swimmer
+
+from ncap.validation import MIN_LINKS, validate_n_links  # noqa: F401  (re-exported)
 
 PHYSICS_TIMESTEP = 0.002
 """Seconds per MuJoCo step (from swimmer.xml)."""
@@ -25,17 +27,6 @@ SUBSTEPS = 15
 """MuJoCo steps per control step."""
 EPISODE_STEPS = 1000
 """Control steps per episode (a 30 s time limit)."""
-MIN_LINKS = 3
-"""dm_control builds swimmers of at least three links."""
-
-
-def validate_n_links(n_links: object) -> int:
-    """Return ``n_links`` as an int, or raise ValueError naming the problem."""
-    if isinstance(n_links, bool) or not isinstance(n_links, numbers.Integral):
-        raise ValueError(f"n_links must be an integer, got {n_links!r}")
-    if n_links < MIN_LINKS:
-        raise ValueError(f"n_links must be at least {MIN_LINKS} (joints = n_links - 1), got {n_links}")
-    return int(n_links)
 
 
 @dataclass(frozen=True)
@@ -87,15 +78,39 @@ def _body_velocity_indices(model: mujoco.MjModel, n_links: int) -> np.ndarray:
 
 
 @lru_cache(maxsize=32)
+def _xml_and_assets(n_links: int) -> tuple[str, dict]:
+    return dm_swimmer.get_model_and_assets(n_links)
+
+
+def swimmer_model(n_links: int) -> mujoco.MjModel:
+    """A new MuJoCo model of the swimmer (the caller's own: safe to modify, e.g. for rendering).
+
+    Raises:
+        ValueError: if ``n_links`` is not an integer >= 3.
+    """
+    return mujoco.MjModel.from_xml_string(*_xml_and_assets(validate_n_links(n_links)))
+
+
+def swimmer_physics(n_links: int) -> dm_swimmer.Physics:
+    """A new dm_control ``Physics`` of the swimmer (the caller's own).
+
+    Raises:
+        ValueError: if ``n_links`` is not an integer >= 3.
+    """
+    xml, assets = _xml_and_assets(validate_n_links(n_links))
+    return dm_swimmer.Physics.from_xml_string(xml, assets=assets)
+
+
+@lru_cache(maxsize=32)
 def swimmer_body(n_links: int) -> SwimmerBody:
-    """Build (and cache) the swimmer body of ``n_links`` links.
+    """Build (and cache) the swimmer body of ``n_links`` links. Its model is shared by every
+    simulator of that length and only read.
 
     Raises:
         ValueError: if ``n_links`` is not an integer >= 3.
     """
     n_links = validate_n_links(n_links)
-    xml, assets = dm_swimmer.get_model_and_assets(n_links)
-    model = mujoco.MjModel.from_xml_string(xml, assets)
+    model = swimmer_model(n_links)
     first_joint = int(model.joint("joint_0").qposadr[0])
     return SwimmerBody(
         n_links=n_links,

@@ -14,7 +14,7 @@ import numpy as np
 from dm_control.rl import control
 from dm_control.suite import swimmer as dm_swimmer
 
-from ncap.envs.body import CONTROL_TIMESTEP, EPISODE_STEPS, swimmer_body
+from ncap.envs.body import CONTROL_TIMESTEP, EPISODE_STEPS, swimmer_body, swimmer_physics
 from ncap.envs.tasks import navigate_reward, swim_reward, task_spec
 
 
@@ -54,8 +54,7 @@ def make_reference_env(task: str, n_links: int, seed: int | None = None) -> cont
         ValueError: for an unknown task or a bad ``n_links``.
     """
     body = swimmer_body(n_links)
-    xml, assets = dm_swimmer.get_model_and_assets(body.n_links)
-    physics = dm_swimmer.Physics.from_xml_string(xml, assets=assets)
+    physics = swimmer_physics(body.n_links)
     return control.Environment(
         physics,
         ReferenceTask(task, body.n_links, random=seed),

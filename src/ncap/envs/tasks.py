@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from dm_control.utils import rewards
 
+from ncap.errors import ConfigError
+
 SWIM_TARGET_SPEED = 0.1
 """Forward head speed (m/s) at which the swim reward saturates at 1 (v*)."""
 TARGET_SIZE = 0.1
@@ -59,7 +61,7 @@ TASKS: dict[str, TaskSpec] = {
 def task_spec(name: object) -> TaskSpec:
     """Look up a task by name, or raise ValueError listing the known ones."""
     if name not in TASKS:
-        raise ValueError(f"unknown task {name!r}; choose one of {sorted(TASKS)}")
+        raise ConfigError(f"unknown task {name!r}; choose one of {sorted(TASKS)}")
     return TASKS[name]  # type: ignore[index]
 
 

@@ -23,23 +23,26 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from ncap.experiments.results import RunGroup, arch_label, estimate, load_groups  # noqa: E402
-from ncap.experiments.summary import write_summary  # noqa: E402
-from ncap.policies import ArchitectureConfig, build_policy, transfer_policy  # noqa: E402
-from ncap.training.evaluation import ActionNoise, evaluate  # noqa: E402
-from ncap.training.runs import load_run  # noqa: E402
+from ncap.errors import ConfigError
+from ncap.experiments.labels import (
+    ALGO_COLORS,
+    ALGO_NAMES,
+    arch_label,
+    is_circuit_ablation,
+    is_plain_circuit,
+    is_two_layer_mlp,
+)
+from ncap.experiments.results import RunGroup, estimate, load_groups
+from ncap.experiments.summary import write_summary
+from ncap.policies import ArchitectureConfig, build_policy, transfer_policy
+from ncap.training.evaluation import ActionNoise, evaluate
+from ncap.training.runs import load_run
+from ncap.viz import canvas
 
 CSV_FIELDS = ("figure", "panel", "series", "x", "mean", "ci_low", "ci_high", "n_seeds")
 TRANSFER_LINKS = tuple(range(3, 17))
-ALGO_NAMES = {"ppo": "PPO", "ddpg": "DDPG", "td3": "TD3", "sac": "SAC", "es": "ES"}
-ALGO_COLORS = {"ppo": "C0", "ddpg": "C1", "td3": "C2", "sac": "C3", "es": "C4"}  # the same in every panel
 
 
 class FigureWriter:
@@ -58,7 +61,6 @@ class FigureWriter:
         paths = [self.out / f"fig{figure_name}.{ext}" for ext in ("png", "svg")]
         for path in paths:
             figure.savefig(path, dpi=130)
-        plt.close(figure)
         rows = [row for row in self.rows if row["figure"] == figure_name]
         with (self.out / f"fig{figure_name}.csv").open("w", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
@@ -82,7 +84,7 @@ def _curve(axis, writer: FigureWriter, figure: str, panel: str, group: RunGroup,
 
 
 def _panels(count: int, title: str):
-    figure, axes = plt.subplots(1, count, figsize=(4.2 * count, 3.6), sharey=True, constrained_layout=True,
+    figure, axes = canvas.subplots(1, count, figsize=(4.2 * count, 3.6), sharey=True, constrained_layout=True,
                                 squeeze=False)
     figure.suptitle(title)
     return figure, axes[0]
@@ -102,19 +104,21 @@ def _first_step(groups: list[RunGroup]) -> float:
 
 
 def figure_4a(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
-    archs = sorted({g.arch for g in groups if g.arch == "ncap" or g.arch.startswith("mlp256")},
-                   key=lambda a: a != "ncap")
+    mlps = [g for g in groups if is_two_layer_mlp(g.arch)]
+    largest = max((g.arch.hidden for g in mlps), key=lambda h: h[0] * h[1], default=None)
+    shown = [g for g in groups if is_plain_circuit(g.arch) or (g in mlps and g.arch.hidden == largest)]
+    archs = sorted({g.arch for g in shown}, key=lambda a: a.arch != "ncap")
     figure, axes = _panels(len(archs), "Fig. 4A: learning curves per architecture")
     for axis, arch in zip(axes, archs):
-        for group in (g for g in groups if g.arch == arch):
-            _curve(axis, writer, "4a", arch, group, ALGO_NAMES[group.algo], ALGO_COLORS[group.algo])
+        for group in (g for g in shown if g.arch == arch):
+            _curve(axis, writer, "4a", group.key, group, ALGO_NAMES[group.algo], ALGO_COLORS[group.algo])
         _format_curve_axis(axis, arch_label(arch), _first_step(groups))
     axes[0].set_ylabel("evaluation return")
     return writer.save("4a", figure)
 
 
-def _is_fig4b_arch(arch: str) -> bool:
-    return arch == "ncap" or (arch.startswith("mlp") and arch.count("x") == 1)
+def _is_fig4b_arch(arch: ArchitectureConfig) -> bool:
+    return is_plain_circuit(arch) or is_two_layer_mlp(arch)
 
 
 def figure_4b(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
@@ -130,7 +134,7 @@ def figure_4b(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
 
 
 def figure_5(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
-    figure, (absolute, per_param) = plt.subplots(1, 2, figsize=(9, 3.8), constrained_layout=True)
+    figure, (absolute, per_param) = canvas.subplots(1, 2, figsize=(9, 3.8), constrained_layout=True)
     figure.suptitle("Fig. 5: parameter efficiency (final evaluation return)")
     for algo in ALGO_NAMES:
         chosen = sorted((g for g in groups if g.algo == algo and _is_fig4b_arch(g.arch)), key=lambda g: g.num_parameters)
@@ -173,10 +177,10 @@ def transfer_returns(group: RunGroup, lengths: tuple[int, ...], episodes: int, s
 
 def figure_6(groups: list[RunGroup], writer: FigureWriter, episodes: int = 5, seed: int = 2_000_000,
              lengths: tuple[int, ...] = TRANSFER_LINKS) -> list[Path]:
-    trained = [g for g in groups if g.arch == "ncap" and g.n_links == 6]
+    trained = [g for g in groups if is_plain_circuit(g.arch) and g.n_links == 6]
     if not trained:  # smoke sweeps train shorter bodies: transfer from whatever the circuits learned on
-        trained = [g for g in groups if g.arch == "ncap"]
-    figure, axis = plt.subplots(figsize=(6.5, 4), constrained_layout=True)
+        trained = [g for g in groups if is_plain_circuit(g.arch)]
+    figure, axis = canvas.subplots(figsize=(6.5, 4), constrained_layout=True)
     joints = np.array(lengths) - 1
     untrained = build_policy(ArchitectureConfig(), "swim", 6)
     base = [estimate([evaluate(transfer_policy(untrained, n), "swim", n, episodes, seed).mean_return])
@@ -187,7 +191,7 @@ def figure_6(groups: list[RunGroup], writer: FigureWriter, episodes: int = 5, se
     for group in trained:
         per_length = transfer_returns(group, lengths, episodes, seed)
         ests = [estimate(per_length[n]) for n in lengths]
-        (line,) = axis.plot(joints, [e.mean for e in ests], marker="o",
+        (line,) = axis.plot(joints, [e.mean for e in ests], marker="o", color=ALGO_COLORS[group.algo],
                             label=f"{ALGO_NAMES[group.algo]} NCAP trained on {group.n_links - 1} joints "
                                   f"(n={len(group.runs)})")
         low, high = [e.low for e in ests], [e.high for e in ests]
@@ -206,13 +210,13 @@ def figure_6(groups: list[RunGroup], writer: FigureWriter, episodes: int = 5, se
 
 
 def figure_7a(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
-    ablated = [g for g in groups if g.arch.startswith("ncap") and "dense" not in g.arch]
+    ablated = [g for g in groups if is_circuit_ablation(g.arch)]
     algos = [a for a in ALGO_NAMES if any(g.algo == a for g in ablated)] or ["ppo"]
-    figure, axes = plt.subplots(len(algos), 2, figsize=(11, 3.6 * len(algos)), constrained_layout=True,
+    figure, axes = canvas.subplots(len(algos), 2, figsize=(11, 3.6 * len(algos)), constrained_layout=True,
                                 squeeze=False)
     figure.suptitle("Fig. 7A: ablations: weight sharing x sign constraints x initialization")
     for (curves, bars), algo in zip(axes, algos):
-        chosen = sorted((g for g in ablated if g.algo == algo), key=lambda g: (g.arch.count("-"), g.arch))
+        chosen = sorted((g for g in ablated if g.algo == algo), key=lambda g: (g.key.count("-"), g.key))
         finals = []
         for group in chosen:
             _curve(curves, writer, "7a", algo, group, group.label)
@@ -237,10 +241,10 @@ def figure_7b(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
     names = {"ncap": "NCAP", "ncap-denserandom": "dense MLP(12,10,10), random init (paper)",
              "ncap-dense": "sparse embedding started at NCAP, all weights free",
              "mlp12x10x10": "MLP(12,10,10) on observations (extra)"}
-    chosen = sorted((g for g in groups if g.algo == "ppo" and g.arch in names), key=lambda g: list(names).index(g.arch))
-    figure, axis = plt.subplots(figsize=(6.5, 4), constrained_layout=True)
+    chosen = sorted((g for g in groups if g.algo == "ppo" and g.key in names), key=lambda g: list(names).index(g.key))
+    figure, axis = canvas.subplots(figsize=(6.5, 4), constrained_layout=True)
     for group in chosen:
-        _curve(axis, writer, "7b", "curves", group, names[group.arch])
+        _curve(axis, writer, "7b", "curves", group, names[group.key])
     _format_curve_axis(axis, "Fig. 7B: sparsity (PPO)", _first_step(chosen or groups))
     axis.set_ylabel("evaluation return")
     return writer.save("7b", figure)
@@ -259,7 +263,7 @@ def make_figures(runs_dir: str | Path, out: str | Path, figures: tuple[str, ...]
     """
     groups = load_groups(runs_dir)
     if not groups:
-        raise ValueError(f"no swim runs with metrics under {runs_dir}")
+        raise ConfigError(f"no swim runs with metrics under {runs_dir}")
     writer = FigureWriter(out)
     written = []
     for name in figures:

@@ -11,6 +11,8 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
+from ncap.errors import ConfigError
+from ncap.experiments.labels import arch_key
 from ncap.training.config import TrainConfig, merge
 
 FIGURES = ("4a", "4b", "5", "6", "7a", "7b")
@@ -46,20 +48,9 @@ class RunSpec:
     config: TrainConfig
 
 
-def arch_key(config: TrainConfig) -> str:
-    """The architecture part of a run's name."""
-    arch = config.arch
-    if arch.arch == "mlp":
-        return "mlp" + "x".join(map(str, arch.hidden))
-    parts = ["ncap"] + [key for key, change in ABLATIONS.items()
-                        if all(getattr(arch, field) == value for field, value in change.items())]
-    dense = ["dense" + ("random" if arch.embedding_init == "random" else "")] if arch.dense_embedding else []
-    return "-".join(parts + dense)
-
-
 def run_name(config: TrainConfig) -> str:
     links = "" if config.n_links == 6 else f"-n{config.n_links}"
-    return f"{config.algo}-{arch_key(config)}{links}-s{config.seed}"
+    return f"{config.algo}-{arch_key(config.arch)}{links}-s{config.seed}"
 
 
 def _spec(budget: str, algo: str, seed: int, arch: dict) -> RunSpec:
@@ -84,13 +75,13 @@ def _figure_runs(figure: str, budget: str) -> list[tuple[str, dict]]:
         # the embedding started at the circuit and an MLP(12,10,10) on the observations are extras
         return [("ppo", {"arch": "ncap"}), ("ppo", {"arch": "ncap", "dense_embedding": True, "embedding_init": "random"}),
                 ("ppo", {"arch": "ncap", "dense_embedding": True}), ("ppo", {"arch": "mlp", "hidden": [12, 10, 10]})]
-    raise ValueError(f"unknown figure {figure!r}; choose one of {list(FIGURES)} or all")
+    raise ConfigError(f"unknown figure {figure!r}; choose one of {list(FIGURES)} or all")
 
 
 def expand(figures: list[str], budget: str) -> list[RunSpec]:
     """Every run the figures need at ``budget``, each once."""
     if budget not in BUDGETS:
-        raise ValueError(f"unknown budget {budget!r}; choose one of {list(BUDGETS)}")
+        raise ConfigError(f"unknown budget {budget!r}; choose one of {list(BUDGETS)}")
     figures = list(FIGURES) if "all" in figures else figures
     specs: dict[str, RunSpec] = {}
     for figure in figures:
@@ -110,13 +101,13 @@ def expand_yaml(data: Any) -> list[RunSpec]:
         grid: {algo: [ppo, es], arch.arch: [ncap, mlp], seed: [0, 1, 2]}
     """
     if not isinstance(data, dict) or set(data) - {"base", "grid"}:
-        raise ValueError("a grid file holds `base:` (settings) and `grid:` (setting -> list of values)")
+        raise ConfigError("a grid file holds `base:` (settings) and `grid:` (setting -> list of values)")
     if not isinstance(data.get("base") or {}, dict):
-        raise ValueError("`base:` must be a mapping of settings")
+        raise ConfigError("`base:` must be a mapping of settings")
     base = merge(TrainConfig(), data.get("base") or {})
     grid = data.get("grid") or {}
     if not isinstance(grid, dict) or not all(isinstance(v, list) and v for v in grid.values()):
-        raise ValueError("`grid:` maps each setting to a non-empty list of values")
+        raise ConfigError("`grid:` maps each setting to a non-empty list of values")
     specs = {}
     for values in itertools.product(*grid.values()):
         overrides: dict = {}
@@ -126,12 +117,12 @@ def expand_yaml(data: Any) -> list[RunSpec]:
             for part in path:
                 node = node.setdefault(part, {})
                 if not isinstance(node, dict):
-                    raise ValueError(f"`grid:` sets {part} both whole and by its fields")
+                    raise ConfigError(f"`grid:` sets {part} both whole and by its fields")
             node[last] = value
         config = merge(base, overrides)
         name = run_name(config)
         if name in specs and specs[name].config != config:
-            raise ValueError(f"two grid points share the run name {name}: vary only algo, arch, n_links and seed, "
+            raise ConfigError(f"two grid points share the run name {name}: vary only algo, arch, n_links and seed, "
                              "or run one grid per other setting")
         specs[name] = RunSpec(name, config)
     return list(specs.values())

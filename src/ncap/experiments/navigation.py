@@ -11,18 +11,14 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+from torch import nn
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from torch import nn  # noqa: E402
-
-from ncap.experiments.curves import run_label  # noqa: E402
-from ncap.policies import ArchitectureConfig, CircuitPolicy, build_policy, transfer_policy  # noqa: E402
-from ncap.training.evaluation import evaluate  # noqa: E402
-from ncap.training.runs import CONFIG, RunDir, load_run_policy  # noqa: E402
+from ncap.experiments.labels import run_label
+from ncap.policies import ArchitectureConfig, CircuitPolicy, build_policy, transfer_policy
+from ncap.training.evaluation import evaluate
+from ncap.training.runs import CONFIG, RunDir, load_run_policy
+from ncap.viz import canvas
 
 NAV_LINKS = (4, 6, 8, 10, 12)
 FIELDS = ("policy", "n_links", "mean_return", "std_return", "reach_rate", "mean_time_to_reach",
@@ -38,7 +34,7 @@ def _policies(runs_dir: Path) -> list[tuple[str, nn.Module, int]]:
         run = RunDir(path)
         if (path / CONFIG).is_file() and run.config.task == "navigate" and (run.finished or run.has_checkpoint):
             policy, _, n_links = load_run_policy(path)
-            found.append((run_label(run), policy, n_links))
+            found.append((run_label(run.config), policy, n_links))
     return found
 
 
@@ -72,7 +68,7 @@ def navigation_figure(runs_dir: str | Path, out: str | Path, episodes: int = 20,
         writer.writerows(rows)
     labels = list(dict.fromkeys(row["policy"] for row in rows))
     at6 = {row["policy"]: row for row in rows if row["n_links"] == 6}
-    figure, (returns, reach, transfer) = plt.subplots(1, 3, figsize=(14, 4.2), constrained_layout=True)
+    figure, (returns, reach, transfer) = canvas.subplots(1, 3, figsize=(14, 4.2), constrained_layout=True)
     figure.suptitle(f"Navigate: task modules and MLPs ({episodes} episodes each)")
     positions = np.arange(len(labels))
     returns.bar(positions, [at6[label]["mean_return"] if label in at6 else np.nan for label in labels],
@@ -94,5 +90,4 @@ def navigation_figure(runs_dir: str | Path, out: str | Path, episodes: int = 20,
     paths = [out / "figNav.png", out / "figNav.svg"]
     for path in paths:
         figure.savefig(path, dpi=130)
-    plt.close(figure)
     return paths + [out / "figNav.csv"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from functools import cached_property
@@ -11,9 +12,9 @@ import numpy as np
 from scipy import stats
 
 from ncap.circuits import num_parameters
-from ncap.experiments.grids import arch_key
-from ncap.policies import build_policy
-from ncap.training.config import TrainConfig
+from ncap.experiments.labels import arch_key, arch_label
+from ncap.policies import ArchitectureConfig, build_policy
+from ncap.training.config import TrainConfig, identity
 from ncap.training.runs import CONFIG, RunDir
 
 CONFIDENCE = 0.95
@@ -51,24 +52,37 @@ def paper_measure(algo: str) -> str:
     return PAPER_MEASURE.get(algo, "return_deterministic")
 
 
-def arch_label(arch: str) -> str:
-    """How an architecture key reads in figures: ``mlp256x256`` -> ``MLP 256x256``."""
-    return arch.replace("mlp", "MLP ").replace("ncap", "NCAP")
-
-
 @dataclass
 class RunGroup:
-    """The seeds of one (algorithm, architecture, body) combination."""
+    """The seeds of one configuration: runs whose configs differ only in their seed.
 
-    algo: str
-    arch: str
-    n_links: int
+    ``config`` is the first seed's (seed aside, the others are alike); figures
+    and summaries filter on its fields (``config.algo``, ``config.arch`` ...).
+    """
+
     config: TrainConfig
-    """The config of the first seed (seed aside, the others are alike)."""
     runs: list[RunDir]
 
     @property
+    def algo(self) -> str:
+        return self.config.algo
+
+    @property
+    def n_links(self) -> int:
+        return self.config.n_links
+
+    @property
+    def arch(self) -> ArchitectureConfig:
+        return self.config.arch
+
+    @property
+    def key(self) -> str:
+        """The architecture's name in tables (:func:`arch_key`)."""
+        return arch_key(self.arch)
+
+    @property
     def label(self) -> str:
+        """The architecture as figures show it (:func:`arch_label`)."""
         return arch_label(self.arch)
 
     @cached_property
@@ -119,7 +133,6 @@ def load_groups(runs_dir: str | Path) -> list[RunGroup]:
         config = run.config
         if config.task != "swim" or not run.finished or not run.read_metrics():
             continue
-        key = (config.algo, arch_key(config), config.n_links)
-        group = groups.setdefault(key, RunGroup(config.algo, key[1], config.n_links, config, []))
+        group = groups.setdefault(identity(dataclasses.replace(config, seed=0)), RunGroup(config, []))
         group.runs.append(run)
     return list(groups.values())

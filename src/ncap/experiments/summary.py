@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ncap.experiments.labels import is_two_layer_mlp
 from ncap.experiments.results import Estimate, RunGroup, estimate
 
 FIELDS = ("algo", "arch", "n_links", "parameters", "n_seeds", "measure", "initial_return", "final_return",
@@ -32,8 +33,7 @@ SUMMARY_NOTE = ("Returns are evaluation returns, mean over seeds, in the paper's
 
 def _reference(groups: list[RunGroup], group: RunGroup) -> RunGroup | None:
     """The same algorithm's and body's largest two-layer MLP, the bar for "steps to 90%"."""
-    mlps = [g for g in groups if g.algo == group.algo and g.n_links == group.n_links
-            and g.arch.startswith("mlp") and g.arch.count("x") == 1]
+    mlps = [g for g in groups if g.algo == group.algo and g.n_links == group.n_links and is_two_layer_mlp(g.arch)]
     return max(mlps, key=lambda g: g.num_parameters, default=None)
 
 
@@ -47,7 +47,7 @@ def steps_to_reach(steps: np.ndarray, estimates: list[Estimate], target: float) 
 def summarize(groups: list[RunGroup]) -> list[dict]:
     """One row of :data:`FIELDS` per group, sorted by algorithm then parameter count."""
     rows = []
-    for group in sorted(groups, key=lambda g: (g.algo, g.n_links, g.num_parameters, g.arch)):
+    for group in sorted(groups, key=lambda g: (g.algo, g.n_links, g.num_parameters, g.key)):
         finals = np.asarray(group.final_returns())
         final = estimate(finals)
         steps, curve = group.curve()
@@ -55,14 +55,14 @@ def summarize(groups: list[RunGroup]) -> list[dict]:
         reach = (steps_to_reach(steps, curve, REACH_FRACTION * np.mean(reference.final_returns()))
                  if reference else math.nan)
         rows.append({
-            "algo": group.algo, "arch": group.arch, "n_links": group.n_links, "parameters": group.num_parameters,
+            "algo": group.algo, "arch": group.key, "n_links": group.n_links, "parameters": group.num_parameters,
             "n_seeds": len(finals), "initial_return": curve[0].mean if curve else math.nan,
             "final_return": final.mean, "final_ci_low": final.low, "final_ci_high": final.high,
             "best_return": max((est.mean for est in curve), default=math.nan),
             "final_std_over_seeds": float(finals.std(ddof=1)) if len(finals) > 1 else math.nan,
             "return_per_parameter": final.mean / group.num_parameters,
             "steps_to_90pct_of_mlp": reach,
-            "mlp_reference": reference.arch if reference else "",
+            "mlp_reference": reference.key if reference else "",
             "measure": group.measure.removeprefix("return_"),
             "final_return_deterministic": float(np.mean(group.final_returns("return_deterministic"))),
             "final_return_sampled": float(np.mean(group.final_returns("return_sampled"))),

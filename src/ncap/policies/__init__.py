@@ -4,7 +4,12 @@ from ncap.policies.architecture import ARCHS, ArchitectureConfig, build_policy, 
 from ncap.policies.navigation import CONTROLLERS, HandCodedController, LearnedController, make_controller
 from ncap.policies.normalizer import RunningNormalizer
 from ncap.policies.policy import (
-    CircuitPolicy, MLPPolicy, RandomPolicy, feature_size, observed_features, step_index,
+    CircuitPolicy,
+    MLPPolicy,
+    RandomPolicy,
+    feature_size,
+    observed_features,
+    step_index,
 )
 
 __all__ = [

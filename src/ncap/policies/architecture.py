@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass
 from typing import Literal
 
@@ -9,17 +10,22 @@ import torch
 from torch import nn
 
 from ncap.circuits import SwimmerCircuit, dense_like, to_mlp
-from ncap.policies.navigation import CONTROLLERS, make_controller
+from ncap.circuits.swimmer import InitName
+from ncap.circuits.units import ActivationName
+from ncap.errors import ConfigError
+from ncap.policies.navigation import CONTROLLERS, ControllerName, make_controller
 from ncap.policies.policy import CircuitPolicy, MLPPolicy, RandomPolicy
+from ncap.validation import is_int
 
-ARCHS = ("ncap", "mlp", "random")
+ArchName = Literal["ncap", "mlp", "random"]
+ARCHS: tuple[str, ...] = typing.get_args(ArchName)
 
 
 @dataclass(frozen=True)
 class ArchitectureConfig:
     """Which policy to build; ablation switches apply to the circuit only."""
 
-    arch: Literal["ncap", "mlp", "random"] = "ncap"
+    arch: ArchName = "ncap"
     """"ncap" (the swimmer circuit), "mlp" (baseline) or "random" (uniform commands)."""
     hidden: tuple[int, ...] = (256, 256)
     """MLP hidden layer widths."""
@@ -27,40 +33,46 @@ class ArchitectureConfig:
     """Circuit: share each named weight across modules and sides."""
     sign_constraints: bool = True
     """Circuit: keep every weight's excitatory/inhibitory sign."""
-    init: Literal["constant", "uniform"] = "constant"
+    init: InitName = "constant"
     """Circuit: initial magnitudes, constant 1 or uniform in [0, 1]."""
-    activation: Literal["clamp", "relu"] = "clamp"
+    activation: ActivationName = "clamp"
     """Circuit: graded activation, clamp to [0, 1] or rectifier."""
     dense_embedding: bool = False
     """Circuit: train the ReLU MLP of its embedding's architecture with every weight free (Fig. 7B)."""
     embedding_init: Literal["circuit", "random"] = "circuit"
     """With dense_embedding: start at the circuit (its sparse embedding) or, the paper's dense
     MLP(12,10,10) baseline, with every weight drawn at random (PyTorch's default ranges)."""
-    controller: Literal["hand-coded", "learned"] | None = None
+    controller: ControllerName | None = None
     """Navigate: task module feeding the circuit's turn and speed inputs."""
     train_circuit: bool = True
     """With a controller: False keeps the circuit at its initialization and trains only the task module."""
 
     def __post_init__(self) -> None:
         if self.arch not in ARCHS:
-            raise ValueError(f"unknown arch {self.arch!r}; choose one of {list(ARCHS)}")
-        if not self.hidden or any(isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in self.hidden):
-            raise ValueError(f"hidden sizes must be positive integers, got {self.hidden!r}")
+            raise ConfigError(f"unknown arch {self.arch!r}; choose one of {list(ARCHS)}")
+        if not self.hidden or any(not is_int(h) or h < 1 for h in self.hidden):
+            raise ConfigError(f"hidden sizes must be positive integers, got {self.hidden!r}")
         if self.controller is not None:
             if self.controller not in CONTROLLERS:
-                raise ValueError(f"unknown controller {self.controller!r}; choose one of {list(CONTROLLERS)}")
+                raise ConfigError(f"unknown controller {self.controller!r}; choose one of {list(CONTROLLERS)}")
             if self.arch != "ncap":
-                raise ValueError("a controller drives the circuit's turn and speed inputs: it needs --arch ncap")
+                raise ConfigError("a controller drives the circuit's turn and speed inputs: it needs arch ncap")
         if self.dense_embedding and self.arch != "ncap":
-            raise ValueError("dense_embedding applies to the ncap circuit only")
+            raise ConfigError("dense_embedding applies to the ncap circuit only")
         if not self.train_circuit and self.controller != "learned":
-            raise ValueError("freezing the circuit leaves only a learned controller to train (--controller learned)")
+            raise ConfigError("freezing the circuit leaves only a learned controller to train (controller learned)")
         if self.embedding_init not in ("circuit", "random"):
-            raise ValueError(f"unknown embedding_init {self.embedding_init!r}; choose one of ['circuit', 'random']")
+            raise ConfigError(f"unknown embedding_init {self.embedding_init!r}; choose one of ['circuit', 'random']")
         if self.embedding_init == "random" and not self.dense_embedding:
-            raise ValueError("embedding_init random needs dense_embedding (it initializes the embedding's MLP)")
+            raise ConfigError("embedding_init random needs dense_embedding (it initializes the embedding's MLP)")
         if self.dense_embedding and self.controller is not None:
-            raise ValueError("dense_embedding is defined for the swim circuit, without a controller")
+            raise ConfigError("dense_embedding is defined for the swim circuit, without a controller")
+
+
+def check_task(config: ArchitectureConfig, task: str) -> None:
+    """ConfigError if ``config`` cannot act on ``task`` (the one place this rule lives)."""
+    if config.controller is not None and task != "navigate":
+        raise ConfigError("a controller is only meaningful on the navigate task")
 
 
 def build_policy(config: ArchitectureConfig, task: str, n_links: int, seed: int = 0) -> nn.Module:
@@ -70,8 +82,7 @@ def build_policy(config: ArchitectureConfig, task: str, n_links: int, seed: int 
         ValueError: for a controller on the swim task, and bad configs.
     """
     n_joints = n_links - 1
-    if config.controller is not None and task != "navigate":
-        raise ValueError("a controller is only meaningful on the navigate task")
+    check_task(config, task)
     if config.arch == "random":
         return RandomPolicy(n_joints, seed)
     if config.arch == "mlp":
@@ -100,7 +111,7 @@ def transfer_policy(policy: nn.Module, n_links: int) -> nn.Module:
         ValueError: for MLPs and embedded MLPs, whose input size fixes the body length.
     """
     if not isinstance(policy, CircuitPolicy) or not hasattr(policy.circuit, "transfer"):
-        raise ValueError("only circuit policies transfer to other body lengths (an MLP's input fixes its body)")
+        raise ConfigError("only circuit policies transfer to other body lengths (an MLP's input fixes its body)")
     circuit = policy.circuit.transfer(n_links - 1)
     circuit.requires_grad_(any(p.requires_grad for p in policy.circuit.parameters()))
     return CircuitPolicy(circuit, policy.controller)

@@ -7,10 +7,16 @@ right), ``y = to_target[..., 1]``.
 
 from __future__ import annotations
 
+import typing
+from typing import Literal
+
 import torch
 from torch import Tensor, nn
 
-CONTROLLERS = ("hand-coded", "learned")
+from ncap.errors import ConfigError
+
+ControllerName = Literal["hand-coded", "learned"]
+CONTROLLERS: tuple[str, ...] = typing.get_args(ControllerName)
 
 
 def _target_features(to_target: Tensor) -> tuple[Tensor, Tensor]:
@@ -62,4 +68,4 @@ def make_controller(name: str) -> nn.Module:
         return HandCodedController()
     if name == "learned":
         return LearnedController()
-    raise ValueError(f"unknown controller {name!r}; choose one of {list(CONTROLLERS)}")
+    raise ConfigError(f"unknown controller {name!r}; choose one of {list(CONTROLLERS)}")

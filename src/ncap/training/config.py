@@ -14,9 +14,15 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ncap.errors import ConfigError
 from ncap.policies import ArchitectureConfig
+from ncap.policies.architecture import check_task
+from ncap.validation import is_int, require_int, validate_n_links
 
-ALGOS = ("ppo", "ddpg", "td3", "sac", "es")
+AlgoName = Literal["ppo", "ddpg", "td3", "sac", "es"]
+TaskName = Literal["swim", "navigate"]
+ALGOS: tuple[str, ...] = typing.get_args(AlgoName)
+TASKS: tuple[str, ...] = typing.get_args(TaskName)
 
 
 @dataclass(frozen=True)
@@ -112,11 +118,11 @@ class ESConfig:
 class TrainConfig:
     """One training run: task, body, architecture, algorithm, budget and seed."""
 
-    task: Literal["swim", "navigate"] = "swim"
+    task: TaskName = "swim"
     """Task of the swimmer."""
     n_links: int = 6
     """Links of the swimmer's body (joints = n_links - 1)."""
-    algo: Literal["ppo", "ddpg", "td3", "sac", "es"] = "ppo"
+    algo: AlgoName = "ppo"
     """Training algorithm."""
     steps: int = 1_000_000
     """Budget in environment (control) steps."""
@@ -139,37 +145,37 @@ class TrainConfig:
     es: ESConfig = field(default_factory=ESConfig)
     """ES settings."""
 
+    def _get(self, dotted: str) -> Any:
+        """The value of a (nested) field by its dotted name, e.g. ``ppo.actor_lr``."""
+        value: Any = self
+        for part in dotted.split("."):
+            value = getattr(value, part)
+        return value
+
     def __post_init__(self) -> None:
         if self.algo not in ALGOS:
-            raise ValueError(f"unknown algo {self.algo!r}; choose one of {list(ALGOS)}")
-        if self.task not in ("swim", "navigate"):
-            raise ValueError(f"unknown task {self.task!r}; choose one of ['navigate', 'swim']")
-        if self.n_links < 3:
-            raise ValueError(f"n_links must be at least 3 (joints = n_links - 1), got {self.n_links}")
-        for name in ("steps", "eval_every", "eval_episodes"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
-        if self.es.population < 2 or self.es.population % 2:
-            raise ValueError(f"es.population must be an even number >= 2, got {self.es.population}")
+            raise ConfigError(f"unknown algo {self.algo!r}; choose one of {list(ALGOS)}")
+        if self.task not in TASKS:
+            raise ConfigError(f"unknown task {self.task!r}; choose one of {sorted(TASKS)}")
+        validate_n_links(self.n_links)
+        integers = {"steps": 1, "eval_every": 1, "eval_episodes": 1, "seed": 0, "eval_seed": 0,
+                    "ppo.batch_steps": 1, "ppo.num_envs": 1, "ppo.iterations": 1, "offpolicy.num_envs": 1,
+                    "offpolicy.buffer_size": 1, "offpolicy.batch_size": 1, "offpolicy.learning_starts": 0,
+                    "offpolicy.random_steps": 0, "offpolicy.train_every": 1, "offpolicy.gradient_steps": 1,
+                    "es.population": 2, "es.workers": 0}
+        for name, minimum in integers.items():
+            require_int(name, self._get(name), minimum)
+        if self.es.population % 2:
+            raise ConfigError(f"es.population must be an even number >= 2, got {self.es.population}")
         if self.arch.arch == "random":
-            raise ValueError("arch random is a baseline for evaluation and cannot be trained")
-        positive = {"seed": self.seed + 1, "ppo.num_envs": self.ppo.num_envs, "offpolicy.num_envs": self.offpolicy.num_envs,
-                    "ppo.iterations": self.ppo.iterations, "offpolicy.batch_size": self.offpolicy.batch_size,
-                    "offpolicy.gradient_steps": self.offpolicy.gradient_steps, "offpolicy.train_every": self.offpolicy.train_every,
-                    "offpolicy.buffer_size": self.offpolicy.buffer_size}
-        for name in ("offpolicy.learning_starts", "offpolicy.random_steps"):
-            if getattr(self.offpolicy, name.split(".")[1]) < 0:
-                raise ValueError(f"{name} must not be negative, got {getattr(self.offpolicy, name.split('.')[1])}")
-        positive_float = {"ppo.actor_lr": self.ppo.actor_lr, "ppo.critic_lr": self.ppo.critic_lr,
-                          "offpolicy.actor_lr": self.offpolicy.actor_lr, "offpolicy.critic_lr": self.offpolicy.critic_lr,
-                          "es.sigma": self.es.sigma, "es.lr": self.es.lr, "ppo.circuit_action_std": self.ppo.circuit_action_std}
-        for name, value in {**positive, **positive_float}.items():
-            if value <= 0:
-                raise ValueError(f"{name} must be positive, got {value if name != 'seed' else self.seed}")
+            raise ConfigError("arch random is a baseline for evaluation and cannot be trained")
+        for name in ("ppo.actor_lr", "ppo.critic_lr", "ppo.circuit_action_std", "ppo.target_kl", "offpolicy.actor_lr",
+                     "offpolicy.critic_lr", "es.sigma", "es.lr"):
+            if not self._get(name) > 0:
+                raise ConfigError(f"{name} must be positive, got {self._get(name)}")
         if self.ppo.batch_steps < self.ppo.num_envs:
-            raise ValueError(f"ppo.batch_steps ({self.ppo.batch_steps}) must be at least ppo.num_envs ({self.ppo.num_envs})")
-        if self.arch.controller is not None and self.task != "navigate":
-            raise ValueError("a controller is only meaningful on the navigate task")
+            raise ConfigError(f"ppo.batch_steps ({self.ppo.batch_steps}) must be at least ppo.num_envs ({self.ppo.num_envs})")
+        check_task(self.arch, self.task)
 
 
 def identity(config: TrainConfig) -> TrainConfig:
@@ -198,32 +204,32 @@ def _check_value(value: Any, hint: Any, where: str) -> Any:
         return _check_value(value, next(a for a in args if a is not type(None)), where)
     if origin is Literal:
         if value not in args:
-            raise ValueError(f"{where} must be one of {list(args)}, got {value!r}")
+            raise ConfigError(f"{where} must be one of {list(args)}, got {value!r}")
         return value
     if origin is tuple:
         if not isinstance(value, (list, tuple)):
-            raise ValueError(f"{where} must be a list, got {value!r}")
+            raise ConfigError(f"{where} must be a list, got {value!r}")
         return tuple(_check_value(v, args[0], f"{where}[{i}]") for i, v in enumerate(value))
     if hint is bool:
         if not isinstance(value, bool):
-            raise ValueError(f"{where} must be true or false, got {value!r}")
+            raise ConfigError(f"{where} must be true or false, got {value!r}")
         return value
     if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"{where} must be an integer, got {value!r}")
+        if not is_int(value):
+            raise ConfigError(f"{where} must be an integer, got {value!r}")
         return value
     if hint is float:
         if isinstance(value, str):  # YAML 1.1 reads 1e-3 as a string
             try:
                 return float(value)
             except ValueError:
-                raise ValueError(f"{where} must be a number, got {value!r}") from None
+                raise ConfigError(f"{where} must be a number, got {value!r}") from None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"{where} must be a number, got {value!r}")
+            raise ConfigError(f"{where} must be a number, got {value!r}")
         return float(value)
     if hint is str:
         if not isinstance(value, str):
-            raise ValueError(f"{where} must be a string, got {value!r}")
+            raise ConfigError(f"{where} must be a string, got {value!r}")
         return value
     if dataclasses.is_dataclass(hint):
         return from_dict(hint, value, where)
@@ -233,12 +239,12 @@ def _check_value(value: Any, hint: Any, where: str) -> Any:
 def from_dict(cls: type, data: Any, where: str = "config") -> Any:
     """Build dataclass ``cls`` from nested plain data, refusing unknown keys and wrong types."""
     if not isinstance(data, dict):
-        raise ValueError(f"{where} must be a mapping, got {data!r}")
+        raise ConfigError(f"{where} must be a mapping, got {data!r}")
     hints = typing.get_type_hints(cls)
     names = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(data) - names)
     if unknown:
-        raise ValueError(f"unknown key{'s' * (len(unknown) > 1)} in {where}: {', '.join(map(str, unknown))}")
+        raise ConfigError(f"unknown key{'s' * (len(unknown) > 1)} in {where}: {', '.join(map(str, unknown))}")
     values = {name: _check_value(value, hints[name], f"{where}.{name}") for name, value in data.items()}
     return cls(**values)
 

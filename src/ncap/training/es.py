@@ -21,18 +21,11 @@ toward zero (docs/training.md).
 
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 import torch
-
-logging.getLogger("evotorch").setLevel(logging.ERROR)  # its import-time "logger already configured" notice
-
-from evotorch import Problem, SolutionBatch  # noqa: E402
-from evotorch.distributions import SymmetricSeparableGaussian  # noqa: E402
-from evotorch.optimizers import Adam  # noqa: E402
-
-logging.getLogger("evotorch").setLevel(logging.WARNING)  # EvoTorch sets INFO on import: quiet its chatter
+from evotorch import Problem, SolutionBatch
+from evotorch.distributions import SymmetricSeparableGaussian
+from evotorch.optimizers import Adam
 
 from ncap.envs.body import EPISODE_STEPS
 from ncap.policies import build_policy
@@ -114,8 +107,6 @@ class ESTrainer:
 
     def __init__(self, run: RunDir, config: TrainConfig):
         self.run, self.config = run, config
-        if config.arch.arch == "random":
-            raise ValueError("--arch random cannot be trained")
         if config.es.ray_address is not None:
             import ray  # noqa: PLC0415  (only for clusters)
 

@@ -13,11 +13,8 @@ from ncap.circuits import num_parameters
 from ncap.envs import BatchedSwimmer
 from ncap.envs.body import CONTROL_TIMESTEP
 from ncap.envs.tasks import TARGET_SIZE
-
-
-def obs_to_torch(obs: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
-    """NumPy observation dict -> float32 tensors (sharing nothing with the simulator)."""
-    return {key: torch.as_tensor(value, dtype=torch.float32) for key, value in obs.items()}
+from ncap.policies.rollout import obs_to_torch, run_episode  # noqa: F401  (obs_to_torch: re-exported)
+from ncap.validation import require_int
 
 
 @dataclass(frozen=True)
@@ -127,26 +124,28 @@ def evaluate(policy: nn.Module, task: str, n_links: int, episodes: int = 10, see
     records when each nose first comes within the target's radius and the
     final distance (deterministic episodes).
     """
-    if isinstance(episodes, bool) or not isinstance(episodes, int) or episodes < 1:
-        raise ValueError(f"episodes must be a positive integer, got {episodes!r}")
+    require_int("episodes", episodes, 1)
     copies = 2 if noise is not None else 1
     seeds = [seed + i for i in range(episodes)] * copies
     sim = BatchedSwimmer(task, n_links, num_envs=episodes * copies, nthread=nthread, seed=seeds)
     generator = torch.Generator().manual_seed(seed)
     navigate = sim.task == "navigate"
     reached_at = np.full(episodes, np.nan)
+    final: list[float] = []
+
+    def act(obs: dict[str, torch.Tensor]) -> torch.Tensor:
+        actions = policy(obs)
+        if noise is None:
+            return actions
+        return torch.cat((actions[:episodes], noise.sample(actions[episodes:], generator)))
+
+    def track_target(obs: dict[str, np.ndarray], reward: np.ndarray) -> None:
+        distance = np.linalg.norm(obs["to_target"][:episodes], axis=-1)
+        reached_at[np.isnan(reached_at) & (distance <= TARGET_SIZE)] = sim.step_index * CONTROL_TIMESTEP
+        final[:] = distance.tolist()
+
     try:
-        obs, total, done = sim.reset(), np.zeros(episodes * copies), False
-        while not done:
-            actions = policy(obs_to_torch(obs))
-            if noise is not None:
-                actions = torch.cat((actions[:episodes], noise.sample(actions[episodes:], generator)))
-            obs, reward, done = sim.step(actions.double().numpy())
-            total += reward
-            if navigate:
-                touching = np.linalg.norm(obs["to_target"][:episodes], axis=-1) <= TARGET_SIZE
-                reached_at[np.isnan(reached_at) & touching] = sim.step_index * CONTROL_TIMESTEP
-        final = tuple(float(d) for d in np.linalg.norm(obs["to_target"][:episodes], axis=-1)) if navigate else ()
+        total = run_episode(sim, act, on_step=track_target if navigate else None)
     finally:
         sim.close()
     return EvaluationResult(task=sim.task, n_links=sim.body.n_links, episodes=episodes, seed=seed,
@@ -154,4 +153,4 @@ def evaluate(policy: nn.Module, task: str, n_links: int, episodes: int = 10, see
                             returns=tuple(float(r) for r in total[:episodes]),
                             sampled_returns=tuple(float(r) for r in total[episodes:]),
                             reached_at=tuple(float(t) for t in reached_at) if navigate else (),
-                            final_distances=final)
+                            final_distances=tuple(final))

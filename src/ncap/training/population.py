@@ -12,7 +12,7 @@ from torch.func import functional_call, vmap
 from ncap.circuits import SwimmerCircuit
 from ncap.envs import BatchedSwimmer
 from ncap.policies import CircuitPolicy, step_index
-from ncap.training.evaluation import obs_to_torch
+from ncap.policies.rollout import run_episode
 
 
 class PopulationPolicy:
@@ -71,14 +71,12 @@ def episode_returns(population: PopulationPolicy, params: Tensor, task: str, n_l
     """Return of one episode per parameter vector (P,); member i starts as seed ``seeds[i]``."""
     count = params.shape[0]
     sim = BatchedSwimmer(task, n_links, num_envs=count, nthread=nthread, seed=seeds)
+    params = params.to(torch.float32)
+
+    def act(obs: dict[str, Tensor]) -> Tensor:  # each member acts on its own swimmer: (P, 1, ...) -> (P, N)
+        return population(params, {key: value[:, None] for key, value in obs.items()})[:, 0]
+
     try:
-        obs, total, done = sim.reset(), np.zeros(count), False
-        params = params.to(torch.float32)
-        while not done:
-            batched = {key: value[:, None] for key, value in obs_to_torch(obs).items()}
-            actions = population(params, batched)[:, 0].double().numpy()
-            obs, reward, done = sim.step(actions)
-            total += reward
+        return run_episode(sim, act)
     finally:
         sim.close()
-    return total

@@ -27,6 +27,7 @@ import torch
 import yaml
 from torch import nn
 
+from ncap.errors import NcapError
 from ncap.policies import build_policy
 from ncap.training.config import TrainConfig, from_dict, identity, to_dict
 from ncap.training.evaluation import ActionNoise
@@ -44,7 +45,7 @@ def current_metrics(row: dict) -> dict:
     return {name: row.get(name, float("nan")) for name in METRIC_FIELDS}
 
 
-class RunError(ValueError):
+class RunError(NcapError, ValueError):
     """A run directory that cannot be used as asked (shown as one line by the CLI)."""
 
 
@@ -116,14 +117,14 @@ class RunDir:
         """
         run = cls(path)
         if run.path.exists() and not run.path.is_dir():
-            raise RunError(f"--out {run.path} exists and is not a directory")
+            raise RunError(f"{run.path} exists and is not a directory")
         if run.path.is_dir() and any(run.path.iterdir()):
             existing = read_config(run.path)
             if identity(existing) != identity(config):
                 old, new = to_dict(identity(existing)), to_dict(identity(config))
                 differing = sorted(key for key in new if old.get(key) != new.get(key))
                 raise RunError(f"{run.path} holds a different run (differs in: {', '.join(differing)}); "
-                               "choose another --out, or --resume it")
+                               "choose another run directory, or resume that one")
             return run
         run.path.mkdir(parents=True, exist_ok=True)
         atomic_write(run.path / CONFIG, yaml.safe_dump(to_dict(config), sort_keys=False).encode())

@@ -17,14 +17,24 @@ from torch import nn
 
 from ncap.envs import SwimmerVecEnv
 from ncap.policies import (
-    CircuitPolicy, MLPPolicy, RunningNormalizer, build_policy, feature_size, observed_features,
+    CircuitPolicy,
+    RunningNormalizer,
+    build_policy,
+    feature_size,
+    observed_features,
 )
 from ncap.training.config import TrainConfig
 from ncap.training.evaluation import ActionNoise
 from ncap.training.reporting import RunLogger
 from ncap.training.runs import RunDir, noise_state
 from ncap.training.sb3_policies import (
-    LOG_STD_BOUNDS, DeterministicActor, NcapActorCriticPolicy, NcapSACPolicy, NcapTD3Policy, SquashedGaussianActor, actor_factory,
+    LOG_STD_BOUNDS,
+    DeterministicActor,
+    NcapActorCriticPolicy,
+    NcapSACPolicy,
+    NcapTD3Policy,
+    SquashedGaussianActor,
+    actor_factory,
 )
 from ncap.training.state import pack, rng_state, set_rng_state, unpack
 
@@ -269,8 +279,6 @@ class SB3Trainer:
         nenvs = config.ppo.num_envs if config.algo == "ppo" else config.offpolicy.num_envs
         self.env = SwimmerVecEnv(config.task, config.n_links, num_envs=nenvs, nthread=config.threads)
         actor = build_policy(config.arch, config.task, config.n_links, seed=config.seed)
-        if not isinstance(actor, (CircuitPolicy, MLPPolicy)):
-            raise ValueError(f"--arch {config.arch.arch} cannot be trained")
         self.model = make_model(config, self.env, actor)
         self.env.seed(training_seed(config.seed))
         self.normalizers = normalizers(self.model)

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from ncap.envs.body import CONTROL_TIMESTEP  # noqa: E402
-from ncap.viz.recording import EpisodeRecording  # noqa: E402
+from ncap.envs.body import CONTROL_TIMESTEP
+from ncap.viz import canvas
+from ncap.viz.recording import EpisodeRecording
 
 
 def activity_figure(recording: EpisodeRecording, path: str | Path, steps: int = 300) -> None:
@@ -26,7 +20,7 @@ def activity_figure(recording: EpisodeRecording, path: str | Path, steps: int = 
         ("muscles: dorsal − ventral", activity["muscle_dorsal"] - activity["muscle_ventral"]),
         ("joint angle (normalized)", recording.joints),
     ]
-    figure, axes = plt.subplots(len(panels), 1, figsize=(8, 6.5), sharex=True, constrained_layout=True)
+    figure, axes = canvas.subplots(len(panels), 1, figsize=(8, 6.5), sharex=True, constrained_layout=True)
     for axis, (title, values) in zip(axes, panels):
         image = axis.imshow(values[:steps].T, aspect="auto", cmap="RdBu_r", vmin=-1, vmax=1, extent=extent,
                             interpolation="nearest")
@@ -38,4 +32,3 @@ def activity_figure(recording: EpisodeRecording, path: str | Path, steps: int = 
                     f"over {len(recording.rewards)} steps", fontsize=11)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=120)
-    plt.close(figure)

@@ -12,8 +12,10 @@ from torch import nn
 from ncap.circuits import SwimmerCircuit
 from ncap.envs import BatchedSwimmer
 from ncap.envs.batched import STATE_SPEC
+from ncap.envs.body import EPISODE_STEPS, swimmer_model
+from ncap.errors import ConfigError
 from ncap.policies import CircuitPolicy
-from ncap.training.evaluation import obs_to_torch
+from ncap.policies.rollout import run_episode
 
 FAST_SCENE = (mujoco.mjtRndFlag.mjRND_SHADOW, mujoco.mjtRndFlag.mjRND_REFLECTION, mujoco.mjtRndFlag.mjRND_SKYBOX)
 
@@ -48,7 +50,7 @@ class SwimmerCamera:
     """
 
     def __init__(self, sim: BatchedSwimmer, height: int, width: int, camera: str = "tracking1"):
-        self.model = mujoco.MjModel.from_xml_string(*_xml_and_assets(sim.body.n_links))
+        self.model = swimmer_model(sim.body.n_links)  # its own copy: the target's colour changes below
         self.data = mujoco.MjData(self.model)
         self.sim, self.camera = sim, camera
         self.renderer = mujoco.Renderer(self.model, height, width)
@@ -81,13 +83,6 @@ class SwimmerCamera:
         self.renderer.close()
 
 
-def _xml_and_assets(n_links: int):
-    from dm_control.suite import swimmer as dm_swimmer  # noqa: PLC0415
-
-    xml, assets = dm_swimmer.get_model_and_assets(n_links)
-    return xml, assets
-
-
 def has_activity(policy: nn.Module) -> bool:
     """Whether the policy is a circuit that reports its unit activity."""
     return isinstance(policy, CircuitPolicy) and isinstance(policy.circuit, SwimmerCircuit)
@@ -101,26 +96,27 @@ def record_episode(policy: nn.Module, task: str, n_links: int, steps: int, seed:
     Activity values are the circuit's own outputs for the very observations
     the policy acted on (``return_activity=True``), not recomputed.
     """
-    if not 1 <= steps <= 1000:
-        raise ValueError(f"an episode has 1 to 1000 control steps (30 s); got {steps}")
+    if not 1 <= steps <= EPISODE_STEPS:
+        raise ConfigError(f"an episode has 1 to {EPISODE_STEPS} control steps; got {steps}")
     sim = BatchedSwimmer(task, n_links, num_envs=1, nthread=1, seed=seed)
     camera = SwimmerCamera(sim, *size) if size else None
     frames, rewards, joints, actions, activity = [], [], [], [], {}
-    obs = sim.reset()
+
+    def act(obs: dict[str, torch.Tensor]) -> torch.Tensor:
+        if camera:
+            frames.append(camera.render())
+        if has_activity(policy):
+            action, units = policy(obs, return_activity=True)
+            for name, value in units.items():
+                activity.setdefault(name, []).append(value[0].numpy())
+        else:
+            action = policy(obs)
+        joints.append(sim.observation()["joints"][0].copy())  # float64, as the simulator has them
+        actions.append(action[0].double().numpy())
+        return action
+
     try:
-        for _ in range(steps):
-            if camera:
-                frames.append(camera.render())
-            if has_activity(policy):
-                action, units = policy(obs_to_torch(obs), return_activity=True)
-                for name, value in units.items():
-                    activity.setdefault(name, []).append(value[0].numpy())
-            else:
-                action = policy(obs_to_torch(obs))
-            joints.append(obs["joints"][0].copy())
-            actions.append(action[0].double().numpy())
-            obs, reward, _ = sim.step(action.double().numpy())
-            rewards.append(float(reward[0]))
+        run_episode(sim, act, steps=steps, on_step=lambda obs, reward: rewards.append(float(reward[0])))
     finally:
         if camera:
             camera.close()

@@ -7,16 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import imageio.v2 as imageio
-import matplotlib
+import numpy as np
+from matplotlib.lines import Line2D
+from PIL import Image, ImageDraw
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from PIL import Image, ImageDraw  # noqa: E402
-
-from ncap.envs.body import CONTROL_TIMESTEP  # noqa: E402
-from ncap.viz.recording import EpisodeRecording  # noqa: E402
+from ncap.envs.body import CONTROL_TIMESTEP
+from ncap.viz import canvas
+from ncap.viz.recording import EpisodeRecording
 
 WINDOW_STEPS = 120
 """Steps of activity shown in the sliding window (3.6 s, two oscillator periods)."""
@@ -59,12 +56,12 @@ class ActivityPanel:
         n_joints = activity["b_dorsal"].shape[1]
         dpi = 100
         height = max(height_px, 360) / dpi
-        self.figure = plt.figure(figsize=(height * 2.4, height), dpi=dpi)
+        self.figure = canvas.figure(figsize=(height * 2.4, height), dpi=dpi)
         grid = self.figure.add_gridspec(4, 2, width_ratios=(1, 1.2), height_ratios=(1, 3, 3, 3))
         self.camera = self.figure.add_subplot(grid[:, 0])
         self.camera.set_axis_off()
         self.image = self.camera.imshow(recording.frames[0])
-        self.lines: list[tuple[plt.Line2D, np.ndarray]] = []
+        self.lines: list[tuple[Line2D, np.ndarray]] = []
         offsets = np.arange(n_joints)[::-1] * 1.2
         head = ["osc_dorsal", "osc_ventral"] + [n for n in ("turn_r", "turn_l", "speed") if n in activity]
         title = "oscillators, turn r/l, speed" if len(head) > 2 else "oscillators"
@@ -106,29 +103,22 @@ class ActivityPanel:
         for line, series in self.lines:
             line.set_data(times, series[start: step + 1])
         self.image.set_data(annotate(self.recording.frames[step], status_lines(self.recording, step)))
-        canvas = self.figure.canvas
-        canvas.restore_region(self.background)
+        drawing = self.figure.canvas
+        drawing.restore_region(self.background)
         self.camera.draw_artist(self.image)
         for line, _ in self.lines:
             line.axes.draw_artist(line)
-        return np.asarray(canvas.buffer_rgba())[..., :3].copy()
-
-    def close(self) -> None:
-        plt.close(self.figure)
+        return np.asarray(drawing.buffer_rgba())[..., :3].copy()
 
 
 def episode_frames(recording: EpisodeRecording, fps: float, activity: bool = False) -> Iterator[np.ndarray]:
     """The video's frames at ``fps``: annotated camera frames, with the activity panel if asked."""
     panel = ActivityPanel(recording, recording.frames.shape[1]) if activity else None
-    try:
-        for step in frame_indices(len(recording.rewards), fps):
-            if panel is not None:
-                yield panel.render(int(step))
-            else:
-                yield annotate(recording.frames[step], status_lines(recording, int(step)))
-    finally:
+    for step in frame_indices(len(recording.rewards), fps):
         if panel is not None:
-            panel.close()
+            yield panel.render(int(step))
+        else:
+            yield annotate(recording.frames[step], status_lines(recording, int(step)))
 
 
 def tile(frames: list[np.ndarray], columns: int) -> np.ndarray:

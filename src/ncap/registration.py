@@ -1,4 +1,10 @@
-"""Gymnasium ids of ncap's environments (registered on ``import ncap.envs``)."""
+"""Gymnasium ids of ncap's environments, registered on ``import ncap`` (as ``import ale_py`` does).
+
+Only Gymnasium is imported here: the entry points are strings, so MuJoCo and
+dm_control load when an environment is made, not when ncap is imported.
+``gymnasium.make("ncap.envs:ncap/Swim-v0")`` needs no import at all
+(Gymnasium imports ``ncap.envs`` first, and with it ``ncap``).
+"""
 
 import gymnasium
 

@@ -1,0 +1,15 @@
+"""ncap's own error types: what a user can cause, as opposed to bugs.
+
+The ``ncap`` command shows these (and ``OSError``) as one line,
+``ncap: error: <message>``, with exit code 2; any other exception is a bug
+and keeps its traceback. Messages name settings (``n_links``, ``arch``), not
+command-line flags, so they read the same from Python.
+"""
+
+
+class NcapError(Exception):
+    """Base of the errors a user can cause: bad settings, run directories, files."""
+
+
+class ConfigError(NcapError, ValueError):
+    """A setting or input value that is not valid (also a ``ValueError`` for library users)."""

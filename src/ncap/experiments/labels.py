@@ -1,0 +1,70 @@
+"""How runs are named and shown: one name per architecture, derived from its config's fields.
+
+- :func:`arch_key` names an architecture in run names and tables
+  (``ncap``, ``ncap-noshare-nosign``, ``ncap-denserandom``, ``mlp256x256``);
+- :func:`arch_label` shows it in figures and legends (``NCAP-noshare``, ``MLP 256x256``);
+- :func:`run_label` shows one run (``PPO NCAP-noshare, 6 links, seed 0``);
+- :data:`ALGO_NAMES` and :data:`ALGO_COLORS`: each algorithm's name and its colour in every figure.
+
+Every field of :class:`ArchitectureConfig` that differs from the default swim
+circuit adds one tag, so two architectures that differ get different names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ncap.policies import ArchitectureConfig
+from ncap.training.config import TrainConfig
+
+ALGO_NAMES = {"ppo": "PPO", "ddpg": "DDPG", "td3": "TD3", "sac": "SAC", "es": "ES"}
+ALGO_COLORS = {"ppo": "C0", "ddpg": "C1", "td3": "C2", "sac": "C3", "es": "C4"}
+
+_CIRCUIT_TAGS: tuple[tuple[str, Callable[[ArchitectureConfig], bool]], ...] = (
+    ("noshare", lambda a: not a.weight_sharing),
+    ("nosign", lambda a: not a.sign_constraints),
+    ("uniform", lambda a: a.init == "uniform"),
+    ("relu", lambda a: a.activation == "relu"),
+    ("dense", lambda a: a.dense_embedding and a.embedding_init == "circuit"),
+    ("denserandom", lambda a: a.dense_embedding and a.embedding_init == "random"),
+    ("handcoded", lambda a: a.controller == "hand-coded"),
+    ("learned", lambda a: a.controller == "learned"),
+    ("frozen", lambda a: not a.train_circuit),
+)
+
+
+def arch_key(arch: ArchitectureConfig) -> str:
+    """The architecture's name in run names and summary tables."""
+    if arch.arch == "mlp":
+        return "mlp" + "x".join(map(str, arch.hidden))
+    if arch.arch == "random":
+        return "random"
+    return "-".join(["ncap"] + [tag for tag, applies in _CIRCUIT_TAGS if applies(arch)])
+
+
+def arch_label(arch: ArchitectureConfig) -> str:
+    """The architecture as figures and legends show it."""
+    key = arch_key(arch)
+    return "MLP " + key[3:] if arch.arch == "mlp" else key.replace("ncap", "NCAP", 1)
+
+
+def run_label(config: TrainConfig) -> str:
+    """One run as legends show it: algorithm, architecture, body length and seed."""
+    return f"{ALGO_NAMES[config.algo]} {arch_label(config.arch)}, {config.n_links} links, seed {config.seed}"
+
+
+def is_plain_circuit(arch: ArchitectureConfig) -> bool:
+    """The swimmer circuit as the paper trains it: no ablation, no embedding, no task module."""
+    return arch == ArchitectureConfig()
+
+
+def is_two_layer_mlp(arch: ArchitectureConfig) -> bool:
+    """An MLP baseline of the paper's grid: two hidden layers."""
+    return arch.arch == "mlp" and len(arch.hidden) == 2
+
+
+def is_circuit_ablation(arch: ArchitectureConfig) -> bool:
+    """The circuit or one of Fig. 7A's ablations (sharing x signs x init), nothing else changed."""
+    plain = ArchitectureConfig(weight_sharing=arch.weight_sharing, sign_constraints=arch.sign_constraints,
+                               init=arch.init)
+    return arch.arch == "ncap" and arch == plain
