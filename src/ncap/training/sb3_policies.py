@@ -8,13 +8,17 @@ The actor is any ``nn.Module`` mapping an observation dict to commands
   Critic: a tanh MLP on normalized observations. Actor and critic have their
   own learning rates (param groups with ``lr_scale``, see ``NcapPPO``).
 - DDPG/TD3 (``NcapTD3Policy``): the actor's deterministic output; critics are
-  ReLU MLPs on normalized observation and action.
-- SAC (``NcapSACPolicy``): a tanh-squashed Gaussian whose deterministic action
-  is the actor's output (pre-squash mean ``atanh(output)``), learned
-  state-independent std.
+  SB3's ``ContinuousCritic`` (ReLU MLPs on the critic features and action).
+- SAC (``NcapSACPolicy``): SB3's ``SquashedDiagGaussianDistribution`` whose
+  deterministic action is the actor's output (pre-squash mean
+  ``atanh(output)``), learned state-independent std; SB3's critics.
 
 Critics observe joints, body velocities (and the target) through a running
-normalizer, plus the episode time ``step / 1000``.
+normalizer, plus the episode time ``step / 1000``: ``CriticFeatures``, an SB3
+``BaseFeaturesExtractor``. What is ours, and why: the actor (the circuit is
+not an SB3 network), the PPO policy's fixed-std Gaussian around it (SB3's
+``MultiInputActorCriticPolicy`` builds its own actor net), and the Gaussian
+without argument validation (a hot path in PPO's updates).
 """
 
 from __future__ import annotations
@@ -24,9 +28,10 @@ import math
 from collections.abc import Callable
 
 import torch
-from stable_baselines3.common.distributions import DiagGaussianDistribution
+from stable_baselines3.common.distributions import DiagGaussianDistribution, SquashedDiagGaussianDistribution
 from stable_baselines3.common.policies import MultiInputActorCriticPolicy
 from stable_baselines3.common.preprocessing import preprocess_obs
+from stable_baselines3.common.torch_layers import BaseFeaturesExtractor, create_mlp
 from stable_baselines3.sac.policies import SACPolicy
 from stable_baselines3.td3.policies import TD3Policy
 from torch import Tensor, nn
@@ -38,13 +43,6 @@ ActorFactory = Callable[[], nn.Module]
 LOG_STD_BOUNDS = (-20.0, 2.0)
 
 
-def _mlp(in_dim: int, hidden: tuple[int, ...], out_dim: int, activation: type[nn.Module]) -> nn.Sequential:
-    layers: list[nn.Module] = []
-    for fan_in, fan_out in zip((in_dim, *hidden), hidden):
-        layers += [nn.Linear(fan_in, fan_out), activation()]
-    return nn.Sequential(*layers, nn.Linear(hidden[-1] if hidden else in_dim, out_dim))
-
-
 class FastDiagGaussian(DiagGaussianDistribution):
     """SB3's diagonal Gaussian without torch's argument validation (a hot path in PPO updates)."""
 
@@ -54,13 +52,14 @@ class FastDiagGaussian(DiagGaussianDistribution):
         return self
 
 
-class CriticFeatures(nn.Module):
-    """Normalized observed features and the episode time: (..., D + 1)."""
+class CriticFeatures(BaseFeaturesExtractor):
+    """SB3 features extractor of the critics: normalized observed features and the episode time,
+    observations (B, ...) -> (B, D + 1). Its normalizer is fed by the trainer, not by gradients."""
 
-    def __init__(self, n_joints: int, observes_target: bool):
-        super().__init__()
-        self.size = feature_size(n_joints, observes_target) + 1
-        self.normalizer = RunningNormalizer(self.size - 1)
+    def __init__(self, observation_space):
+        n_joints, observes_target = _n_joints_and_target(observation_space)
+        super().__init__(observation_space, feature_size(n_joints, observes_target) + 1)
+        self.normalizer = RunningNormalizer(self.features_dim - 1)
 
     def forward(self, obs: dict[str, Tensor]) -> Tensor:
         time = obs["step"] / EPISODE_STEPS
@@ -90,10 +89,10 @@ class NcapActorCriticPolicy(MultiInputActorCriticPolicy):
         super().__init__(observation_space, action_space, lr_schedule, **kwargs)
 
     def _build(self, lr_schedule) -> None:
-        n_joints, observes_target = _n_joints_and_target(self.observation_space)
+        n_joints = self.action_space.shape[0]
         self.actor = self._actor_factory()
-        self.critic_features = CriticFeatures(n_joints, observes_target)
-        self.critic = _mlp(self.critic_features.size, self._critic_hidden, 1, nn.Tanh)
+        self.critic_features = CriticFeatures(self.observation_space)
+        self.critic = nn.Sequential(*create_mlp(self.critic_features.features_dim, 1, list(self._critic_hidden), nn.Tanh))
         std = self._action_std if self._action_std is not None else self._learned_std_init
         self.log_std = nn.Parameter(torch.full((n_joints,), math.log(std)),
                                     requires_grad=self._action_std is None)
@@ -148,45 +147,17 @@ class DeterministicActor(nn.Module):
         self.train(mode)
 
 
-class QCritic(nn.Module):
-    """``n_critics`` Q networks on (normalized features, time, action)."""
-
-    def __init__(self, observation_space, action_dim: int, hidden: tuple[int, ...], n_critics: int):
-        super().__init__()
-        n_joints, observes_target = _n_joints_and_target(observation_space)
-        self.observation_space = observation_space
-        self.features = CriticFeatures(n_joints, observes_target)
-        self.q_networks = nn.ModuleList(
-            _mlp(self.features.size + action_dim, hidden, 1, nn.ReLU) for _ in range(n_critics)
-        )
-
-    def _inputs(self, obs, actions: Tensor) -> Tensor:
-        return torch.cat((self.features(preprocess_obs(obs, self.observation_space)), actions), dim=-1)
-
-    def forward(self, obs, actions: Tensor) -> tuple[Tensor, ...]:
-        inputs = self._inputs(obs, actions)
-        return tuple(q(inputs) for q in self.q_networks)
-
-    def q1_forward(self, obs, actions: Tensor) -> Tensor:
-        return self.q_networks[0](self._inputs(obs, actions))
-
-    def set_training_mode(self, mode: bool) -> None:
-        self.train(mode)
-
-
 class _OffPolicyParts:
-    """Mixin for SB3 off-policy policies: the ncap actor factory and Q critics.
+    """Mixin for SB3 off-policy policies: the ncap actor factory; the critics are SB3's own
+    ``ContinuousCritic`` (ReLU MLPs of ``critic_hidden``) on :class:`CriticFeatures` and the action.
 
     policy_kwargs: ``actor_factory`` (builds the ncap actor), ``critic_hidden``.
     """
 
     def __init__(self, *args, actor_factory: ActorFactory, critic_hidden: tuple[int, ...] = (256, 256), **kwargs):
-        self._actor_factory, self._critic_hidden = actor_factory, critic_hidden
-        super().__init__(*args, **kwargs)
-
-    def make_critic(self, features_extractor=None) -> QCritic:
-        return QCritic(self.observation_space, self.action_space.shape[0], self._critic_hidden,
-                       self.critic_kwargs["n_critics"])
+        self._actor_factory = actor_factory
+        super().__init__(*args, net_arch={"pi": [], "qf": list(critic_hidden)}, activation_fn=nn.ReLU,
+                         features_extractor_class=CriticFeatures, share_features_extractor=False, **kwargs)
 
 
 class NcapTD3Policy(_OffPolicyParts, TD3Policy):
@@ -197,32 +168,30 @@ class NcapTD3Policy(_OffPolicyParts, TD3Policy):
 
 
 class SquashedGaussianActor(nn.Module):
-    """SAC actor: tanh(N(atanh(actor output), std)); deterministic = the actor's output."""
+    """SAC actor: SB3's squashed Gaussian tanh(N(atanh(actor output), std)), std learned and
+    state-independent; deterministic = the actor's output."""
 
     def __init__(self, actor: nn.Module, observation_space, action_dim: int, std_init: float = 0.3):
         super().__init__()
         self.net, self.observation_space = actor, observation_space
         self.log_std = nn.Parameter(torch.full((action_dim,), math.log(std_init)))
+        self.distribution = SquashedDiagGaussianDistribution(action_dim)
 
     def _mean(self, obs) -> Tensor:
+        """Pre-squash mean (B, N): atanh of the actor's output."""
         out = self.net(preprocess_obs(obs, self.observation_space))
         return torch.atanh(out.clamp(-1 + 1e-4, 1 - 1e-4))
 
-    def _normal(self, obs) -> torch.distributions.Normal:
-        return torch.distributions.Normal(self._mean(obs), self.log_std.clamp(*LOG_STD_BOUNDS).exp())
+    def _log_std(self) -> Tensor:
+        return self.log_std.clamp(*LOG_STD_BOUNDS)
 
     def forward(self, obs, deterministic: bool = False) -> Tensor:
-        if deterministic:
-            return torch.tanh(self._mean(obs))
-        return torch.tanh(self._normal(obs).rsample())
+        """Actions (B, N): sampled, or the actor's output if ``deterministic``."""
+        return self.distribution.actions_from_params(self._mean(obs), self._log_std(), deterministic=deterministic)
 
     def action_log_prob(self, obs) -> tuple[Tensor, Tensor]:
         """Sampled actions (B, N) and their log-probabilities (B,), tanh-corrected."""
-        normal = self._normal(obs)
-        pre_squash = normal.rsample()
-        actions = torch.tanh(pre_squash)
-        log_prob = normal.log_prob(pre_squash) - torch.log1p(-actions.square() + 1e-6)
-        return actions, log_prob.sum(-1)
+        return self.distribution.log_prob_from_params(self._mean(obs), self._log_std())
 
     def reset_noise(self, batch_size: int = 1) -> None:
         """No state-dependent exploration: nothing to reset."""
