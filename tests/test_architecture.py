@@ -52,3 +52,21 @@ def test_ablation_switches_reach_the_circuit():
 def test_bad_architectures(kwargs, task, message):
     with pytest.raises(ValueError, match=message):
         build_policy(ArchitectureConfig(**kwargs), task, 6)
+
+
+def test_circuit_settings_are_the_circuits_own_and_reach_it_from_a_training_config():
+    import dataclasses
+
+    from ncap.circuits import SwimmerCircuitConfig
+    from ncap.policies.architecture import CIRCUIT_OPTIONS
+    from ncap.training.config import TrainConfig, merge
+
+    arch_fields = {f.name: f.default for f in dataclasses.fields(ArchitectureConfig)}
+    for field in dataclasses.fields(SwimmerCircuitConfig):
+        if field.name in CIRCUIT_OPTIONS:
+            assert arch_fields[field.name] == field.default, field.name
+    config = merge(TrainConfig(), {"arch": {"oscillator": "sine", "oscillator_period": 40}})
+    circuit = build_policy(config.arch, "swim", 6).circuit
+    assert (circuit.config.oscillator, circuit.config.oscillator_period) == ("sine", 40)
+    with pytest.raises(ValueError, match="oscillator_duty must satisfy"):
+        merge(TrainConfig(), {"arch": {"oscillator_period": 20}})  # duty 30 >= period 20: refused by the config

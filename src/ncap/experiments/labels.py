@@ -25,6 +25,9 @@ _CIRCUIT_TAGS: tuple[tuple[str, Callable[[ArchitectureConfig], bool]], ...] = (
     ("nosign", lambda a: not a.sign_constraints),
     ("uniform", lambda a: a.init == "uniform"),
     ("relu", lambda a: a.activation == "relu"),
+    ("sine", lambda a: a.oscillator == "sine"),
+    ("period", lambda a: a.oscillator_period != 60),
+    ("duty", lambda a: a.oscillator_duty != 30),
     ("dense", lambda a: a.dense_embedding and a.embedding_init == "circuit"),
     ("denserandom", lambda a: a.dense_embedding and a.embedding_init == "random"),
     ("handcoded", lambda a: a.controller == "hand-coded"),
@@ -39,7 +42,8 @@ def arch_key(arch: ArchitectureConfig) -> str:
         return "mlp" + "x".join(map(str, arch.hidden))
     if arch.arch == "random":
         return "random"
-    return "-".join(["ncap"] + [tag for tag, applies in _CIRCUIT_TAGS if applies(arch)])
+    values = {"period": arch.oscillator_period, "duty": arch.oscillator_duty}
+    return "-".join(["ncap"] + [f"{tag}{values.get(tag, '')}" for tag, applies in _CIRCUIT_TAGS if applies(arch)])
 
 
 def arch_label(arch: ArchitectureConfig) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import typing
 from dataclasses import dataclass
 from typing import Literal
@@ -10,8 +11,8 @@ import torch
 from torch import nn
 
 from ncap.circuits import SwimmerCircuit, dense_like, to_mlp
-from ncap.circuits.swimmer import InitName
-from ncap.circuits.units import ActivationName
+from ncap.circuits.swimmer import InitName, SwimmerCircuitConfig
+from ncap.circuits.units import ActivationName, OscillatorName
 from ncap.errors import ConfigError
 from ncap.policies.navigation import CONTROLLERS, ControllerName, make_controller
 from ncap.policies.policy import CircuitPolicy, MLPPolicy, RandomPolicy
@@ -37,6 +38,12 @@ class ArchitectureConfig:
     """Circuit: initial magnitudes, constant 1 or uniform in [0, 1]."""
     activation: ActivationName = "clamp"
     """Circuit: graded activation, clamp to [0, 1] or rectifier."""
+    oscillator: OscillatorName = "square"
+    """Circuit: head oscillator waveform, "square" (paper) or "sine"."""
+    oscillator_period: int = 60
+    """Circuit: oscillator period in control steps."""
+    oscillator_duty: int = 30
+    """Circuit: steps per period during which the square wave's dorsal output is on."""
     dense_embedding: bool = False
     """Circuit: train the ReLU MLP of its embedding's architecture with every weight free (Fig. 7B)."""
     embedding_init: Literal["circuit", "random"] = "circuit"
@@ -67,6 +74,20 @@ class ArchitectureConfig:
             raise ConfigError("embedding_init random needs dense_embedding (it initializes the embedding's MLP)")
         if self.dense_embedding and self.controller is not None:
             raise ConfigError("dense_embedding is defined for the swim circuit, without a controller")
+        try:  # the circuit's own rules (choices, oscillator period and duty), checked now rather than at build time
+            SwimmerCircuitConfig(n_joints=1, **circuit_options(self))
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
+
+
+CIRCUIT_OPTIONS = tuple(f.name for f in dataclasses.fields(SwimmerCircuitConfig)
+                        if f.name not in ("n_joints", "turn", "speed"))
+"""The circuit's own settings, which ArchitectureConfig carries under the same names (the task sets turn/speed)."""
+
+
+def circuit_options(config: ArchitectureConfig) -> dict:
+    """The :class:`SwimmerCircuitConfig` settings of ``config``, by name (no hand copy)."""
+    return {name: getattr(config, name) for name in CIRCUIT_OPTIONS}
 
 
 def check_task(config: ArchitectureConfig, task: str) -> None:
@@ -91,11 +112,7 @@ def build_policy(config: ArchitectureConfig, task: str, n_links: int, seed: int 
             return MLPPolicy(n_joints, config.hidden, observes_target=task == "navigate")
     generator = torch.Generator().manual_seed(seed)
     steering = config.controller is not None
-    circuit = SwimmerCircuit(
-        n_joints, generator=generator, weight_sharing=config.weight_sharing,
-        sign_constraints=config.sign_constraints, init=config.init, activation=config.activation,
-        turn=steering, speed=steering,
-    )
+    circuit = SwimmerCircuit(n_joints, generator=generator, turn=steering, speed=steering, **circuit_options(config))
     controller = make_controller(config.controller) if steering else None
     circuit.requires_grad_(config.train_circuit)
     if config.dense_embedding:
