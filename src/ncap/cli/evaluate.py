@@ -28,8 +28,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> None:
     policy, task, n_links = load_source(args)
     n_joints = n_links - 1
-    if args.action_std is not None:
-        noise = ActionNoise((args.action_std,) * n_joints)
+    if args.action_std is not None:  # a run's squashing (SAC's tanh) stays; only the std changes
+        own = None if args.init else source_noise(args, n_joints)
+        noise = ActionNoise((args.action_std,) * n_joints, own is not None and own.squashed)
     elif args.init:
         noise = ActionNoise((INIT_ACTION_STD,) * n_joints)
     else:

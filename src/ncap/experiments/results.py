@@ -42,9 +42,9 @@ def estimate(values: list[float] | np.ndarray, seed: int = 0) -> Estimate:
     return Estimate(float(values.mean()), float(interval.low), float(interval.high), len(values))
 
 
-PAPER_MEASURE = {"ppo": "return_sampled", "sac": "return_sampled"}
-"""The return the paper's figures show, per algorithm: Tonic's test episodes sample from PPO's (and
-SAC's) action distribution; DDPG, TD3 and ES act deterministically. Others: ``return_deterministic``."""
+PAPER_MEASURE = {"ppo": "return_sampled"}
+"""The return the paper's figures show, per algorithm: Tonic's test episodes sample from PPO's action
+distribution; DDPG, TD3, SAC (its mean action) and ES act deterministically: ``return_deterministic``."""
 
 
 def paper_measure(algo: str) -> str:

@@ -69,13 +69,15 @@ class FullBatchDictRolloutBuffer(DictRolloutBuffer):
 class NcapPPO(_ScaledLearningRates, PPO):
     """PPO with separate actor and critic learning rates and a choice of KL early stop.
 
-    ``kl_stop="actor"`` is Tonic's update (the authors'): each of the
-    ``n_epochs`` iterations takes the KL ``mean(old_log_prob - log_prob)`` of
-    the current policy on the batch *before* its step; once it exceeds
-    ``target_kl`` that step and every later actor step of the batch are
-    skipped, while the critic takes all ``n_epochs`` steps. ``kl_stop="both"``
-    is SB3's own ``train`` (both stop at 1.5 x ``target_kl``).
-    ``actor_iterations``/``critic_iterations`` count the last batch's steps.
+    ``kl_stop="actor"`` is Tonic's update (the authors'; ``ClippedRatio`` in
+    ``tonic/torch/updaters/actors.py``): each of the ``n_epochs`` iterations
+    takes the KL ``mean(old_log_prob - log_prob)`` of the policy on the batch
+    as it was *before* its step, takes the step, and once that KL exceeds
+    ``target_kl`` every *later* actor step of the batch is skipped, while the
+    critic takes all ``n_epochs`` steps. ``kl_stop="both"`` is SB3's own
+    ``train`` (both stop at 1.5 x ``target_kl``, before the detecting step).
+    ``actor_iterations``/``critic_iterations`` count the last batch's
+    optimizer steps.
     """
 
     def __init__(self, *args, kl_stop: str = "actor", **kwargs):
@@ -85,9 +87,13 @@ class NcapPPO(_ScaledLearningRates, PPO):
 
     def train(self) -> None:
         if self.kl_stop == "both":
-            before = self._n_updates
-            super().train()
-            self.actor_iterations = self.critic_iterations = self._n_updates - before
+            steps = []  # SB3 counts the epoch that breaks early in _n_updates, so count the optimizer's steps
+            hook = self.policy.optimizer.register_step_post_hook(lambda *_: steps.append(1))
+            try:
+                super().train()
+            finally:
+                hook.remove()
+            self.actor_iterations = self.critic_iterations = len(steps)
             return
         self.policy.set_training_mode(True)
         self._update_learning_rate(self.policy.optimizer)
@@ -102,7 +108,6 @@ class NcapPPO(_ScaledLearningRates, PPO):
                     with torch.no_grad():
                         kl = float((data.old_log_prob - log_prob).mean())
                     kls.append(kl)
-                    train_actor = kl <= self.target_kl
                 else:  # the actor has stopped: only the critic's forward pass is needed
                     values = self.policy.predict_values(data.observations)
                 value_loss = torch.nn.functional.mse_loss(data.returns, values.flatten())
@@ -122,7 +127,9 @@ class NcapPPO(_ScaledLearningRates, PPO):
                     for parameter in actor_params:
                         parameter.grad = None
                 self.policy.optimizer.step()
-                self.actor_iterations += train_actor
+                if train_actor:  # Tonic: the step that measured the KL is taken, later ones are not
+                    self.actor_iterations += 1
+                    train_actor = kl <= self.target_kl
                 self.critic_iterations += 1
                 value_losses.append(value_loss.item())
             self._n_updates += 1
