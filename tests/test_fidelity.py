@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pytest
 import torch
+import yaml
 
 from helpers import tiny_config
 from ncap.circuits import SwimmerCircuit, to_mlp
@@ -169,3 +170,19 @@ def test_fig7b_dense_net_is_the_embedding_at_random_weights():
 def test_random_embedding_needs_the_dense_embedding():
     with pytest.raises(ValueError, match="needs dense_embedding"):
         ArchitectureConfig(embedding_init="random")
+
+
+def test_configs_saved_before_the_fidelity_fixes_read_as_what_they_ran(tmp_path):
+    from ncap.training.config import TrainConfig, to_dict
+    from ncap.training.runs import read_config
+
+    data = to_dict(TrainConfig())
+    del data["ppo"]["kl_stop"], data["es"]["gradient"], data["es"]["member_starts"]
+    del data["offpolicy"]["random_steps"]
+    data["offpolicy"]["learning_starts"] = 5000
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(data))
+    old = read_config(tmp_path)
+    assert (old.ppo.kl_stop, old.es.gradient, old.es.member_starts) == ("both", "salimans", "shared")
+    assert old.offpolicy.random_steps == 5000
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(to_dict(TrainConfig())))
+    assert read_config(tmp_path) == TrainConfig()  # a config that names every field is read as written

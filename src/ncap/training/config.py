@@ -249,6 +249,29 @@ def from_dict(cls: type, data: Any, where: str = "config") -> Any:
     return cls(**values)
 
 
+LEGACY_DEFAULTS = {"ppo": {"kl_stop": "both"}, "es": {"gradient": "salimans", "member_starts": "shared"}}
+"""What a saved config that predates a field meant by its absence (the code before that field existed)."""
+
+
+def upgrade_saved(data: Any) -> Any:
+    """A saved run config's plain ``data`` with the fields it predates set to what that run actually did.
+
+    Runs saved before the fidelity fixes lack ``ppo.kl_stop`` (they stopped SB3's way), ``es.gradient``
+    and ``es.member_starts`` (Salimans' estimate, shared starts) and ``offpolicy.random_steps`` (random
+    actions until ``learning_starts``); read with today's defaults they would pass for the new algorithms.
+    """
+    if not isinstance(data, dict):
+        return data
+    data = {key: dict(value) if isinstance(value, dict) else value for key, value in data.items()}
+    for section, fields in LEGACY_DEFAULTS.items():
+        if isinstance(data.get(section), dict):
+            data[section] = {**fields, **data[section]}
+    offpolicy = data.get("offpolicy")
+    if isinstance(offpolicy, dict) and "random_steps" not in offpolicy:
+        offpolicy["random_steps"] = offpolicy.get("learning_starts", OffPolicyConfig.learning_starts)
+    return data
+
+
 def merge(config: Any, overrides: dict) -> Any:
     """``config`` with nested ``overrides`` applied (checked like ``from_dict``)."""
     data = to_dict(config)

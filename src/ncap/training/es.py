@@ -40,8 +40,8 @@ class SwimmerProblem(Problem):
 
     Each generation draws its starts from ``episode_seed`` (sent to Ray
     actors before each evaluation). With ``member_starts="own"`` (the
-    authors') member i of the generation starts from the state of seed
-    ``episode_seed + i``; with "shared" every member starts from the state
+    authors') member i of the generation starts from the state of the i-th
+    seed drawn by ``np.random.SeedSequence(episode_seed)``; with "shared" every member starts from the state
     of ``episode_seed``, so ranks compare policies, not starts. Either way
     results do not depend on how the population is split among actors.
     """

@@ -29,7 +29,7 @@ from torch import nn
 
 from ncap.errors import NcapError
 from ncap.policies import build_policy
-from ncap.training.config import TrainConfig, from_dict, identity, to_dict
+from ncap.training.config import TrainConfig, from_dict, identity, to_dict, upgrade_saved
 from ncap.training.evaluation import ActionNoise
 
 CONFIG, METRICS, CHECKPOINT, POLICY = "config.yaml", "metrics.csv", "checkpoint.pt", "policy.pt"
@@ -98,7 +98,7 @@ def read_config(run_dir: Path) -> TrainConfig:
         raise RunError(f"{run_dir} is not an ncap run (no {CONFIG})")
     try:
         data = yaml.safe_load(path.read_text())
-        return from_dict(TrainConfig, data, where=CONFIG)
+        return from_dict(TrainConfig, upgrade_saved(data), where=CONFIG)
     except (yaml.YAMLError, ValueError) as error:
         raise RunError(f"unreadable {path}: {error}") from None
 
