@@ -1,8 +1,11 @@
-"""Pure-PyTorch NCAP circuits: units, the swimmer circuit, its MLP embedding
-and the MLP baseline. Imports no simulator or environment code."""
+"""Pure-PyTorch NCAP circuits: units, the swimmer circuit, circuits as data (specs and
+their compiler), the swimmer's MLP embedding and the MLP baseline. Imports no
+simulator or environment code."""
 
+from ncap.circuits.compiler import CompiledCircuit
 from ncap.circuits.embedding import EmbeddedMLP, dense_like, to_mlp
 from ncap.circuits.mlp import MLPPolicyNet, num_parameters
+from ncap.circuits.spec import CircuitSpec, SpecError, load_spec, shipped_specs
 from ncap.circuits.swimmer import (
     WEIGHT_SIGNS,
     SwimmerCircuit,
@@ -28,6 +31,11 @@ from ncap.circuits.units import (
 )
 
 __all__ = [
+    "CircuitSpec",
+    "CompiledCircuit",
+    "SpecError",
+    "load_spec",
+    "shipped_specs",
     "DORSAL",
     "VENTRAL",
     "WEIGHT_SIGNS",

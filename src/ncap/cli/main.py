@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 
-from ncap.cli import evaluate, plot, sweep, train, video
+from ncap.cli import diagram, evaluate, plot, sweep, train, video
 from ncap.cli.errors import UsageError
 from ncap.errors import NcapError
 
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_parser(subparsers)
     video.add_parsers(subparsers)
     plot.add_parser(subparsers)
+    diagram.add_parser(subparsers)
     sweep.add_parsers(subparsers)
     return parser
 

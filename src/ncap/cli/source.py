@@ -19,6 +19,8 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--arch", choices=ARCHS, default="ncap")
     parser.add_argument("--hidden", type=hidden_sizes, default=(256, 256), help="MLP widths, e.g. 256,256")
     parser.add_argument("--controller", choices=CONTROLLERS, default=None, help="navigate task module (ncap only)")
+    parser.add_argument("--circuit-spec", default=None, metavar="SPEC",
+                        help="ncap: a circuit spec (shipped name or .yaml) instead of the built-in circuit")
     parser.add_argument("--n-links", type=n_links_arg, default=None,
                         help="body length (default 6, or the run's; another length transfers a circuit zero-shot)")
     parser.add_argument("--seed", type=non_negative_int, default=0)
@@ -30,7 +32,8 @@ def load_source(args: argparse.Namespace) -> tuple[nn.Module, str, int]:
         raise UsageError("give either a RUN_DIR or --init")
     if args.run_dir is None:
         n_links = args.n_links or 6
-        config = ArchitectureConfig(arch=args.arch, hidden=args.hidden, controller=args.controller)
+        config = ArchitectureConfig(arch=args.arch, hidden=args.hidden, controller=args.controller,
+                                    circuit_spec=args.circuit_spec)
         return build_policy(config, args.task, n_links, seed=args.seed), args.task, n_links
     from ncap.training.runs import load_run_policy  # noqa: PLC0415  (training stack is heavy)
 

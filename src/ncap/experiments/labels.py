@@ -1,7 +1,8 @@
 """How runs are named and shown: one name per architecture, derived from its config's fields.
 
 - :func:`arch_key` names an architecture in run names and tables
-  (``ncap``, ``ncap-noshare-nosign``, ``ncap-denserandom``, ``mlp256x256``);
+  (``ncap``, ``ncap-noshare-nosign``, ``ncap-denserandom``, ``mlp256x256``,
+  ``ncap-spec-swimmer-cpg`` for a circuit compiled from a spec);
 - :func:`arch_label` shows it in figures and legends (``NCAP-noshare``, ``MLP 256x256``);
 - :func:`run_label` shows one run (``PPO NCAP-noshare, 6 links, seed 0``);
 - :data:`ALGO_NAMES` and :data:`ALGO_COLORS`: each algorithm's name and its colour in every figure.
@@ -13,6 +14,7 @@ circuit adds one tag, so two architectures that differ get different names.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from ncap.policies import ArchitectureConfig
 from ncap.training.config import TrainConfig
@@ -21,6 +23,7 @@ ALGO_NAMES = {"ppo": "PPO", "ddpg": "DDPG", "td3": "TD3", "sac": "SAC", "es": "E
 ALGO_COLORS = {"ppo": "C0", "ddpg": "C1", "td3": "C2", "sac": "C3", "es": "C4"}
 
 _CIRCUIT_TAGS: tuple[tuple[str, Callable[[ArchitectureConfig], bool]], ...] = (
+    ("spec", lambda a: a.circuit_spec is not None),
     ("noshare", lambda a: not a.weight_sharing),
     ("nosign", lambda a: not a.sign_constraints),
     ("uniform", lambda a: a.init == "uniform"),
@@ -42,7 +45,8 @@ def arch_key(arch: ArchitectureConfig) -> str:
         return "mlp" + "x".join(map(str, arch.hidden))
     if arch.arch == "random":
         return "random"
-    values = {"period": arch.oscillator_period, "duty": arch.oscillator_duty}
+    values = {"period": arch.oscillator_period, "duty": arch.oscillator_duty,
+              "spec": f"-{Path(arch.circuit_spec).stem}" if arch.circuit_spec else ""}
     return "-".join(["ncap"] + [f"{tag}{values.get(tag, '')}" for tag, applies in _CIRCUIT_TAGS if applies(arch)])
 
 

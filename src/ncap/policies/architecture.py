@@ -10,7 +10,8 @@ from typing import Literal
 import torch
 from torch import nn
 
-from ncap.circuits import SwimmerCircuit, dense_like, to_mlp
+from ncap.circuits import CompiledCircuit, SwimmerCircuit, dense_like, to_mlp
+from ncap.circuits.spec import CircuitSpec, load_spec, with_activation, with_uniform_init, without_sharing, without_signs
 from ncap.circuits.swimmer import InitName, SwimmerCircuitConfig
 from ncap.circuits.units import ActivationName, OscillatorName
 from ncap.errors import ConfigError
@@ -49,6 +50,9 @@ class ArchitectureConfig:
     embedding_init: Literal["circuit", "random"] = "circuit"
     """With dense_embedding: start at the circuit (its sparse embedding) or, the paper's dense
     MLP(12,10,10) baseline, with every weight drawn at random (PyTorch's default ranges)."""
+    circuit_spec: str | None = None
+    """Circuit: a circuit spec, shipped ("swimmer", "swimmer-cpg") or a .yaml path, compiled instead of the
+    built-in swimmer circuit; the ablation switches above apply to it as spec transformations."""
     controller: ControllerName | None = None
     """Navigate: task module feeding the circuit's turn and speed inputs."""
     train_circuit: bool = True
@@ -74,10 +78,36 @@ class ArchitectureConfig:
             raise ConfigError("embedding_init random needs dense_embedding (it initializes the embedding's MLP)")
         if self.dense_embedding and self.controller is not None:
             raise ConfigError("dense_embedding is defined for the swim circuit, without a controller")
+        if self.circuit_spec is not None:
+            self._check_spec()
         try:  # the circuit's own rules (choices, oscillator period and duty), checked now rather than at build time
             SwimmerCircuitConfig(n_joints=1, **circuit_options(self))
         except ValueError as error:
             raise ConfigError(str(error)) from None
+
+
+    def _check_spec(self) -> None:
+        if self.arch != "ncap":
+            raise ConfigError("circuit_spec needs arch ncap")
+        if self.dense_embedding:
+            raise ConfigError("dense_embedding is defined for the built-in swimmer circuit, not a circuit_spec")
+        defaults = ArchitectureConfig()
+        for name in ("oscillator", "oscillator_period", "oscillator_duty"):
+            if getattr(self, name) != getattr(defaults, name):
+                raise ConfigError(f"with a circuit_spec, set the oscillator in the spec, not {name}")
+        load_spec(self.circuit_spec)  # SpecError (a ConfigError) now rather than at build time
+
+
+def circuit_spec(config: ArchitectureConfig) -> CircuitSpec:
+    """The spec of ``config.circuit_spec`` with the config's ablations applied as spec transformations."""
+    spec = load_spec(config.circuit_spec)
+    if not config.weight_sharing:
+        spec = without_sharing(spec)
+    if not config.sign_constraints:
+        spec = without_signs(spec)
+    if config.init == "uniform":
+        spec = with_uniform_init(spec)
+    return with_activation(spec, config.activation) if config.activation != "clamp" else spec
 
 
 CIRCUIT_OPTIONS = tuple(f.name for f in dataclasses.fields(SwimmerCircuitConfig)
@@ -112,7 +142,11 @@ def build_policy(config: ArchitectureConfig, task: str, n_links: int, seed: int 
             return MLPPolicy(n_joints, config.hidden, observes_target=task == "navigate")
     generator = torch.Generator().manual_seed(seed)
     steering = config.controller is not None
-    circuit = SwimmerCircuit(n_joints, generator=generator, turn=steering, speed=steering, **circuit_options(config))
+    if config.circuit_spec is not None:
+        circuit = CompiledCircuit(circuit_spec(config), n_joints, commands=steering, generator=generator)
+    else:
+        circuit = SwimmerCircuit(n_joints, generator=generator, turn=steering, speed=steering,
+                                 **circuit_options(config))
     controller = make_controller(config.controller) if steering else None
     circuit.requires_grad_(config.train_circuit)
     if config.dense_embedding:

@@ -9,7 +9,7 @@ import torch
 from torch import Tensor, nn
 from torch.func import functional_call, vmap
 
-from ncap.circuits import SwimmerCircuit
+from ncap.circuits import CompiledCircuit, SwimmerCircuit
 from ncap.envs import BatchedSwimmer
 from ncap.policies import CircuitPolicy, step_index
 from ncap.policies.rollout import run_episode
@@ -60,8 +60,11 @@ class PopulationPolicy:
         return self._vmapped(params, obs)
 
 
-def _plain_circuit(policy: nn.Module) -> SwimmerCircuit | None:
-    if isinstance(policy, CircuitPolicy) and policy.controller is None and isinstance(policy.circuit, SwimmerCircuit):
+def _plain_circuit(policy: nn.Module) -> SwimmerCircuit | CompiledCircuit | None:
+    """The circuit of a policy that is a circuit alone, every weight trainable (its own population mode)."""
+    if (isinstance(policy, CircuitPolicy) and policy.controller is None
+            and isinstance(policy.circuit, SwimmerCircuit | CompiledCircuit)
+            and all(p.requires_grad for p in policy.circuit.parameters())):
         return policy.circuit
     return None
 

@@ -1,0 +1,435 @@
+"""Circuit specs: a sign-constrained circuit written as data (YAML), independent of body length.
+
+A spec names *unit templates* and *synapse templates*. Every unit comes as a
+(dorsal, ventral) pair and is repeated over the body's modules (one module per
+joint, module 0 = the head): ``modules: all`` (every module), ``head``
+(module 0) or ``body`` (modules 1..N-1). Synapses connect a source unit to a
+graded target unit, on the same or the opposite side, in the same module or
+from the previous/next module, and belong to a *weight* (a sharing group): with
+``shared: true`` (default) every instance of every synapse of the group uses
+one scalar; with ``shared: false`` each (module, side) instance has its own.
+The swimmer circuit is ``specs/swimmer.yaml`` beside this file; docs/circuits.md
+teaches the language. The ablations are transformations of a spec
+(:func:`without_sharing`, :func:`without_signs`, :func:`with_uniform_init`,
+:func:`with_activation`). Pure Python: no torch, no simulator.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from ncap.circuits.units import OSCILLATORS, OscillatorName
+from ncap.errors import ConfigError
+from ncap.validation import is_int
+
+UnitKind = Literal["graded", "rectified", "oscillator", "input"]
+ModuleSet = Literal["all", "head", "body"]
+Observation = Literal["joint_pos", "turn", "speed"]
+SignName = Literal["E", "I", "free"]
+
+UNIT_KINDS: tuple[str, ...] = typing.get_args(UnitKind)
+MODULE_SETS: tuple[str, ...] = typing.get_args(ModuleSet)
+OBSERVATIONS: tuple[str, ...] = typing.get_args(Observation)
+COMMAND_OBSERVATIONS = ("turn", "speed")
+"""Observation parts that exist only when a task drives the circuit (navigate's turn and speed)."""
+SIDES = ("dorsal", "ventral")
+COMPUTED_KINDS = ("graded", "rectified")
+"""Kinds computed from synapses: graded = clamp(z, 0, 1), rectified = max(z, 0)."""
+CHECK_MODULES = 4
+"""Modules of the body a spec's wiring is checked on when it is loaded (compiling checks the real one)."""
+
+
+class SpecError(ConfigError):
+    """A circuit spec that is not valid; the message names the unit, synapse or weight."""
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    """One unit template, instantiated as a (dorsal, ventral) pair in each module of ``modules``."""
+
+    name: str
+    kind: UnitKind
+    """graded (clamp to [0, 1]), rectified (max(z, 0)), oscillator or input."""
+    modules: ModuleSet = "all"
+    """Where the unit exists: every module, the head (module 0) or the body (modules 1..N-1)."""
+    waveform: OscillatorName = "square"
+    """Oscillator: "square" or "sine" (anti-phase dorsal/ventral outputs)."""
+    period: int = 60
+    """Oscillator: period in control steps."""
+    duty: int = 30
+    """Oscillator: steps per period the square wave's dorsal output is on."""
+    lag: int = 0
+    """Oscillator: delay in steps per module index (module m sees step - lag * m): a travelling wave."""
+    observation: Observation | None = None
+    """Input: joint_pos (dorsal max(q, 0), ventral max(-q, 0)), turn (dorsal r, ventral l) or speed (both)."""
+    offset: int = 0
+    """Input from joint_pos: module m reads joint m + offset."""
+    transform: Literal["identity", "one_minus"] = "identity"
+    """Input: the value as observed or 1 - value (the swimmer's speed brake)."""
+    output: Literal["joint_torque"] | None = None
+    """joint_torque: this unit's dorsal minus ventral activity is the torque of each module's joint."""
+
+    @property
+    def computed(self) -> bool:
+        """Computed from synapses (graded or rectified), as opposed to a source (input, oscillator)."""
+        return self.kind in COMPUTED_KINDS
+
+    @property
+    def is_command(self) -> bool:
+        """An input that exists only when a task provides commands (turn, speed)."""
+        return self.kind == "input" and self.observation in COMMAND_OBSERVATIONS
+
+
+@dataclass(frozen=True)
+class SynapseSpec:
+    """One synapse template: ``source`` onto graded unit ``target`` in every module where both exist."""
+
+    source: str
+    target: str
+    sign: SignName
+    """E (weight >= 0), I (weight <= 0) or free (unconstrained)."""
+    weight: str = ""
+    """Sharing group (a Python identifier); default ``<source>_<target>``: a weight of its own."""
+    side: Literal["same", "opposite"] = "same"
+    """Dorsal onto dorsal (same) or dorsal onto ventral and back (opposite)."""
+    module: Literal["same", "previous", "next"] = "same"
+    """The source's module relative to the target's: m, m - 1 or m + 1."""
+    magnitude: float = 1.0
+    """Initial magnitude (constant) or upper end of the uniform range."""
+    distribution: Literal["constant", "uniform"] = "constant"
+    """Initial magnitude: the constant ``magnitude`` or uniform in [0, magnitude]."""
+    random_sign: bool = False
+    """Free synapses: multiply the initial magnitude by a random +-1 (the no-sign ablation)."""
+    shared: bool = True
+    """One weight for every instance of the group (True) or one per (module, side) instance."""
+    trainable: bool = True
+    """False keeps the group's weights at their initial values (not parameters)."""
+
+    @property
+    def group(self) -> str:
+        """The sharing group's name."""
+        return self.weight or f"{self.source}_{self.target}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.source} -> {self.target} ({self.group})"
+
+
+GROUP_FIELDS = ("sign", "magnitude", "distribution", "random_sign", "shared", "trainable")
+"""Synapse fields every synapse of one sharing group must agree on (they describe the weight)."""
+
+
+@dataclass(frozen=True)
+class CircuitSpec:
+    """A whole circuit: named units and synapses (order matters: it fixes the parameter layout)."""
+
+    name: str
+    units: tuple[UnitSpec, ...]
+    synapses: tuple[SynapseSpec, ...]
+    description: str = ""
+
+    def unit(self, name: str) -> UnitSpec:
+        """The unit called ``name``."""
+        for unit in self.units:
+            if unit.name == name:
+                return unit
+        raise SpecError(f"circuit {self.name!r}: unknown unit {name!r}")
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """Sharing groups in order of first use: the order of the flat parameter vector."""
+        return tuple(dict.fromkeys(s.group for s in self.synapses))
+
+    def group_synapses(self, group: str) -> tuple[SynapseSpec, ...]:
+        return tuple(s for s in self.synapses if s.group == group)
+
+    @property
+    def output(self) -> UnitSpec:
+        """The unit whose dorsal - ventral activity drives the joints."""
+        return next(u for u in self.units if u.output == "joint_torque")
+
+    def without_commands(self) -> CircuitSpec:
+        """The circuit for a task without turn/speed commands: command inputs and their synapses removed."""
+        dropped = {u.name for u in self.units if u.is_command}
+        return dataclasses.replace(self, units=tuple(u for u in self.units if u.name not in dropped),
+                                   synapses=tuple(s for s in self.synapses if s.source not in dropped))
+
+    def to_dict(self) -> dict:
+        """Plain data that :func:`spec_from_dict` reads back (defaults left out)."""
+        def fields(obj: Any, skip: tuple[str, ...]) -> dict:
+            return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)
+                    if f.name not in skip and getattr(obj, f.name) != f.default}
+        return {"name": self.name, "description": self.description,
+                "units": {u.name: fields(u, ("name",)) for u in self.units},
+                "synapses": [fields(s, ()) | {"source": s.source, "target": s.target, "sign": s.sign}
+                             for s in self.synapses]}
+
+
+# --- transformations (the paper's ablations) --------------------------------------------------------------
+
+
+def _map_synapses(spec: CircuitSpec, **changes: Any) -> CircuitSpec:
+    return dataclasses.replace(spec, synapses=tuple(dataclasses.replace(s, **changes) for s in spec.synapses))
+
+
+def without_sharing(spec: CircuitSpec) -> CircuitSpec:
+    """Every synapse instance its own weight (groups of several synapses split into one per synapse)."""
+    counts: dict[str, int] = {}
+    for s in spec.synapses:
+        counts[s.group] = counts.get(s.group, 0) + 1
+    seen: dict[str, int] = {}
+    synapses = []
+    for s in spec.synapses:
+        name = s.group
+        if counts[name] > 1:
+            seen[name] = seen.get(name, -1) + 1
+            name = f"{name}_{seen[name]}"
+        synapses.append(dataclasses.replace(s, weight=name, shared=False))
+    return validate(dataclasses.replace(spec, synapses=tuple(synapses)))
+
+
+def without_signs(spec: CircuitSpec) -> CircuitSpec:
+    """Every synapse free, its initial sign drawn at random (the no-sign ablation)."""
+    return _map_synapses(spec, sign="free", random_sign=True)
+
+
+def with_uniform_init(spec: CircuitSpec) -> CircuitSpec:
+    """Initial magnitudes uniform in [0, magnitude] instead of constant."""
+    return _map_synapses(spec, distribution="uniform")
+
+
+def with_activation(spec: CircuitSpec, activation: str) -> CircuitSpec:
+    """Every computed unit graded ("clamp") or rectified ("relu")."""
+    kind = {"clamp": "graded", "relu": "rectified"}.get(activation)
+    if kind is None:
+        raise SpecError(f"activation must be 'clamp' or 'relu', got {activation!r}")
+    return dataclasses.replace(spec, units=tuple(dataclasses.replace(u, kind=kind) if u.computed else u
+                                                 for u in spec.units))
+
+
+# --- reading and checking ---------------------------------------------------------------------------------
+
+
+def _choices(hint: Any) -> list:
+    """The allowed values of a Literal type hint (or of the Literals in a union), else []."""
+    if typing.get_origin(hint) is Literal:
+        return list(typing.get_args(hint))
+    return [value for arg in typing.get_args(hint) if typing.get_origin(arg) is Literal
+            for value in typing.get_args(arg)]
+
+
+def _check_fields(cls: type, data: Any, where: str) -> dict:
+    """``data`` checked against dataclass ``cls``: a mapping of known keys with values of the right type."""
+    if not isinstance(data, dict):
+        raise SpecError(f"{where} must be a mapping, got {data!r}")
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls)]
+    unknown = sorted(set(map(str, data)) - set(names))
+    if unknown:
+        raise SpecError(f"{where}: unknown key{'s' * (len(unknown) > 1)} {', '.join(unknown)}; "
+                        f"known: {', '.join(names)}")
+    for key, value in data.items():
+        hint = hints[key]
+        choices = _choices(hint)
+        if choices:
+            if value not in choices and not (value is None and type(None) in typing.get_args(hint)):
+                raise SpecError(f"{where}.{key} must be one of {choices}, got {value!r}")
+        elif hint is bool and not isinstance(value, bool):
+            raise SpecError(f"{where}.{key} must be true or false, got {value!r}")
+        elif hint is int and not is_int(value):
+            raise SpecError(f"{where}.{key} must be an integer, got {value!r}")
+        elif hint is float and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise SpecError(f"{where}.{key} must be a number, got {value!r}")
+        elif hint is str and not isinstance(value, str):
+            raise SpecError(f"{where}.{key} must be a string, got {value!r}")
+    return dict(data)
+
+
+def spec_from_dict(data: Any, where: str = "circuit spec") -> CircuitSpec:
+    """A validated :class:`CircuitSpec` from plain data (a parsed YAML file); SpecError naming the problem."""
+    if not isinstance(data, dict):
+        raise SpecError(f"{where} must be a mapping with name, units and synapses, got {type(data).__name__}")
+    unknown = sorted(set(map(str, data)) - {"name", "description", "units", "synapses"})
+    if unknown:
+        raise SpecError(f"{where}: unknown key{'s' * (len(unknown) > 1)} {', '.join(unknown)}; "
+                        "known: name, description, units, synapses")
+    name = data.get("name")
+    if not isinstance(name, str) or not name:
+        raise SpecError(f"{where}: name must be a non-empty string, got {name!r}")
+    units_data, synapse_data = data.get("units"), data.get("synapses")
+    if not isinstance(units_data, dict) or not units_data:
+        raise SpecError(f"circuit {name!r}: units must be a non-empty mapping of unit name -> fields")
+    if not isinstance(synapse_data, list) or not synapse_data:
+        raise SpecError(f"circuit {name!r}: synapses must be a non-empty list")
+    units = []
+    for unit_name, fields in units_data.items():
+        if not isinstance(unit_name, str) or not unit_name.isidentifier():
+            raise SpecError(f"circuit {name!r}: unit name {unit_name!r} is not an identifier")
+        checked = _check_fields(UnitSpec, fields, f"unit {unit_name!r}")
+        if "kind" not in checked:
+            raise SpecError(f"unit {unit_name!r}: kind is required (one of {list(UNIT_KINDS)})")
+        units.append(UnitSpec(name=unit_name, **{k: v for k, v in checked.items() if k != "name"}))
+    synapses = []
+    for index, fields in enumerate(synapse_data):
+        checked = _check_fields(SynapseSpec, fields, f"synapse {index}")
+        missing = [key for key in ("source", "target", "sign") if key not in checked]
+        if missing:
+            raise SpecError(f"synapse {index}: {', '.join(missing)} required")
+        synapses.append(SynapseSpec(**{k: float(v) if k == "magnitude" else v for k, v in checked.items()}))
+    return validate(CircuitSpec(name=name, units=tuple(units), synapses=tuple(synapses),
+                                description=str(data.get("description") or "")))
+
+
+def _check_unit(unit: UnitSpec) -> None:
+    defaults = {f.name: f.default for f in dataclasses.fields(UnitSpec)}
+    own = {"oscillator": ("waveform", "period", "duty", "lag"), "input": ("observation", "offset", "transform")}
+    for kind, names in own.items():
+        for key in names:
+            if unit.kind != kind and getattr(unit, key) != defaults[key]:
+                raise SpecError(f"unit {unit.name!r}: {key} applies to {kind} units only (this one is {unit.kind})")
+    if unit.kind == "oscillator":
+        if unit.waveform not in OSCILLATORS:
+            raise SpecError(f"unit {unit.name!r}: waveform must be one of {list(OSCILLATORS)}")
+        if unit.period < 1 or not 0 < unit.duty < unit.period:
+            raise SpecError(f"unit {unit.name!r}: need period >= 1 and 0 < duty < period, "
+                            f"got period {unit.period}, duty {unit.duty}")
+    if unit.kind == "input":
+        if unit.observation is None:
+            raise SpecError(f"unit {unit.name!r}: an input needs an observation (one of {list(OBSERVATIONS)})")
+        if unit.offset and unit.observation != "joint_pos":
+            raise SpecError(f"unit {unit.name!r}: offset applies to joint_pos inputs only")
+    if unit.output is not None and (not unit.computed or unit.modules != "all"):
+        raise SpecError(f"unit {unit.name!r}: the joint_torque output must be a graded or rectified unit "
+                        "in every module (modules: all)")
+
+
+def module_indices(modules: str, n_modules: int) -> list[int]:
+    """The module indices of a module set on a body with ``n_modules`` modules (joints)."""
+    return {"all": list(range(n_modules)), "head": [0], "body": list(range(1, n_modules))}[modules]
+
+
+SOURCE_OFFSET = {"same": 0, "previous": -1, "next": 1}
+"""Source module = target module + this, per synapse ``module`` relation."""
+
+
+def synapse_modules(spec: CircuitSpec, synapse: SynapseSpec, n_modules: int) -> list[int]:
+    """Target modules where ``synapse`` has an instance (its source exists in the related module)."""
+    sources = set(module_indices(spec.unit(synapse.source).modules, n_modules))
+    return [m for m in module_indices(spec.unit(synapse.target).modules, n_modules)
+            if m + SOURCE_OFFSET[synapse.module] in sources]
+
+
+def instance_levels(spec: CircuitSpec, n_modules: int) -> dict[tuple[str, int], int]:
+    """Depth of every computed unit instance (unit, module) in the one-pass order; SpecError on a cycle."""
+    incoming: dict[tuple[str, int], list[tuple[str, int]]] = {}
+    for s in spec.synapses:
+        for m in synapse_modules(spec, s, n_modules):
+            incoming.setdefault((s.target, m), []).append((s.source, m + SOURCE_OFFSET[s.module]))
+    levels: dict[tuple[str, int], int] = {}
+    visiting: list[tuple[str, int]] = []
+
+    def level(node: tuple[str, int]) -> int:
+        if not spec.unit(node[0]).computed:
+            return 0
+        if node in levels:
+            return levels[node]
+        if node in visiting:
+            loop = [n for n, _ in visiting[visiting.index(node):]] + [node[0]]
+            raise SpecError(f"circuit {spec.name!r}: a cycle where none is allowed: {' -> '.join(reversed(loop))} "
+                            "(units are computed in one pass per step; there is no recurrent state)")
+        visiting.append(node)
+        depth = 1 + max((level(source) for source in incoming.get(node, [])), default=0)
+        visiting.pop()
+        levels[node] = depth
+        return depth
+
+    for unit in spec.units:
+        for m in module_indices(unit.modules, n_modules):
+            level((unit.name, m))
+    return levels
+
+
+def validate(spec: CircuitSpec) -> CircuitSpec:
+    """``spec`` if it is a valid circuit, else SpecError naming the first problem."""
+    names = [u.name for u in spec.units]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise SpecError(f"circuit {spec.name!r}: unit {duplicates[0]!r} defined twice")
+    for unit in spec.units:
+        _check_unit(unit)
+    for s in spec.synapses:
+        for end in (s.source, s.target):
+            if end not in names:
+                raise SpecError(f"synapse {s.label}: unknown unit {end!r} (units: {', '.join(names)})")
+        if not spec.unit(s.target).computed:
+            raise SpecError(f"synapse {s.label}: target {s.target!r} is an {spec.unit(s.target).kind} unit; "
+                            "only graded and rectified units receive synapses")
+        if not s.group.isidentifier():
+            raise SpecError(f"synapse {s.label}: weight name {s.group!r} is not an identifier")
+        if s.magnitude < 0:
+            raise SpecError(f"synapse {s.label}: magnitude must be >= 0, got {s.magnitude}")
+        if s.random_sign and s.sign != "free":
+            raise SpecError(f"synapse {s.label}: random_sign applies to free synapses only (sign is {s.sign})")
+        if not synapse_modules(spec, s, CHECK_MODULES + 1):
+            raise SpecError(f"synapse {s.label}: its source and target never meet in a module")
+    for group in spec.groups:
+        members = spec.group_synapses(group)
+        for key in GROUP_FIELDS:
+            values = sorted({str(getattr(s, key)) for s in members})
+            if len(values) > 1:
+                what = "signs" if key == "sign" else f"{key} values"
+                raise SpecError(f"weight {group!r} is shared by synapses of different {what} ({' and '.join(values)})")
+        if not members[0].shared and len(members) > 1:
+            raise SpecError(f"weight {group!r}: an unshared weight belongs to one synapse, found {len(members)}")
+    outputs = [u.name for u in spec.units if u.output == "joint_torque"]
+    if len(outputs) != 1:
+        raise SpecError(f"circuit {spec.name!r}: exactly one unit needs output: joint_torque, found {outputs}")
+    instance_levels(spec, CHECK_MODULES + 1)
+    return spec
+
+
+# --- files --------------------------------------------------------------------------------------------------
+
+SPEC_DIR = "specs"
+"""Package folder of the shipped specs (``ncap/circuits/specs/<name>.yaml``)."""
+
+
+def shipped_specs() -> list[str]:
+    """Names of the specs shipped with ncap (``swimmer``, ...)."""
+    folder = resources.files("ncap.circuits").joinpath(SPEC_DIR)
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def spec_text(name_or_path: str | Path) -> tuple[str, str]:
+    """(text, where) of a shipped spec by name or a YAML file by path; SpecError if neither."""
+    text_path = Path(name_or_path)
+    if str(name_or_path) in shipped_specs():
+        resource = resources.files("ncap.circuits").joinpath(SPEC_DIR, f"{name_or_path}.yaml")
+        return resource.read_text(), f"shipped spec {name_or_path!r}"
+    if text_path.suffix in (".yaml", ".yml") and text_path.is_file():
+        return text_path.read_text(), str(text_path)
+    raise SpecError(f"no circuit spec {str(name_or_path)!r}: neither a shipped spec ({', '.join(shipped_specs())}) "
+                    "nor a .yaml file")
+
+
+def load_spec(name_or_path: str | Path) -> CircuitSpec:
+    """The validated spec of a shipped name (``"swimmer"``) or a YAML file path."""
+    text, where = spec_text(name_or_path)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise SpecError(f"{where} is not valid YAML: {str(error).splitlines()[0]}") from None
+    return spec_from_dict(data, where)
+
+
+__all__ = [
+    "CircuitSpec", "SpecError", "SynapseSpec", "UnitSpec", "load_spec", "shipped_specs", "spec_from_dict",
+    "validate", "with_activation", "with_uniform_init", "without_signs", "without_sharing",
+]
