@@ -11,7 +11,14 @@ import torch
 from torch import nn
 
 from ncap.circuits import CompiledCircuit, SwimmerCircuit, dense_like, to_mlp
-from ncap.circuits.spec import CircuitSpec, load_spec, with_activation, with_uniform_init, without_sharing, without_signs
+from ncap.circuits.spec import (
+    CircuitSpec,
+    load_spec,
+    with_activation,
+    with_uniform_init,
+    without_sharing,
+    without_signs,
+)
 from ncap.circuits.swimmer import InitName, SwimmerCircuitConfig
 from ncap.circuits.units import ActivationName, OscillatorName
 from ncap.errors import ConfigError
