@@ -5,6 +5,9 @@ P = 256 x B = 1 and P = 16 x B = 16) with a reference implementation of the
 same equations that loops over joints in Python. One thread, no autograd,
 repeats interleaved across cases, medians reported.
 
+Also the same circuit compiled from its spec (``circuits/specs/swimmer.yaml``),
+single and population mode, against the hand-written one.
+
 Also measures, in the same run, one control step of the batched simulator
 (B = 256, 2 threads) and prints the circuit's cost as a fraction of it.
 
@@ -23,10 +26,11 @@ from pathlib import Path
 import torch
 
 try:
-    from ncap.circuits import SwimmerCircuit
+    from ncap.circuits import CompiledCircuit, SwimmerCircuit, load_spec
 except ImportError:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from ncap.circuits import SwimmerCircuit
+    from ncap.circuits import CompiledCircuit, SwimmerCircuit, load_spec
+from ncap.circuits.spec import with_uniform_init
 
 SWIMMERS = 256
 
@@ -122,6 +126,14 @@ def _cases(n_joints: int) -> Cases:
         cases[f"population P={pop} x B={batch}"] = (
             lambda p=pop_params, q=pop_joint_pos, s=pop_step: circuit.population_forward(p, q, s)
         )
+    compiled = CompiledCircuit(with_uniform_init(load_spec("swimmer")), n_joints)  # the same circuit from its spec
+    compiled.set_flat_parameters(params)
+    assert torch.allclose(compiled(joint_pos, step), expected, atol=1e-6)
+    cases[f"spec-compiled B={SWIMMERS}"] = lambda: compiled(joint_pos, step)
+    pop_params, pop_joint_pos = params.expand(SWIMMERS, -1).contiguous(), joint_pos[:, None]
+    assert torch.allclose(compiled.population_forward(pop_params, pop_joint_pos, step[:, None])[:, 0], expected, atol=1e-6)
+    cases[f"spec-compiled P={SWIMMERS} x B=1"] = (
+        lambda: compiled.population_forward(pop_params, pop_joint_pos, step[:, None]))
     return cases
 
 
@@ -156,6 +168,9 @@ def main(n_joints: int = 5, repeats: int = 7, calls: int = 300) -> None:
     single = medians[f"single B={SWIMMERS}"]
     print(f"{'batched simulator step B=256, 2 threads':<30} {sim_us:9.1f}")
     print(f"circuit_speedup_vs_loop={loop / single:.2f} circuit_fraction_of_sim_step={single / sim_us:.3f}")
+    compiled = medians[f"spec-compiled B={SWIMMERS}"] / single
+    compiled_pop = medians[f"spec-compiled P={SWIMMERS} x B=1"] / medians[f"population P={SWIMMERS} x B=1"]
+    print(f"spec_compiled_time_vs_hand_written single={compiled:.2f} population={compiled_pop:.2f}")
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ def _rows(spec: CircuitSpec, n_modules: int) -> dict[str, int]:
 
 def _position(spec: CircuitSpec, rows: dict[str, int], unit: str, module: int, side: int) -> tuple[float, float]:
     nudge = 0.45 * spec.unit(unit).offset  # an input that reads another module's joint leans towards it
-    y = 0.6 + rows[unit]
+    y = 0.9 + 1.5 * rows[unit]
     return module * 2.0 + nudge, y if side == 0 else -y
 
 
@@ -50,7 +50,7 @@ def draw_circuit(spec: CircuitSpec, n_joints: int, weights: dict[str, np.ndarray
     """The circuit of ``spec`` on ``n_joints`` modules; ``weights`` (used, sign-constrained, by group
     name, each a scalar, (2,) or (M, 2)) set the line widths."""
     rows = _rows(spec, n_joints)
-    made = figure(figsize=(2.2 + 1.6 * n_joints, 1.0 + 0.6 * (max(rows.values()) + 1) * 2))
+    made = figure(figsize=(2.2 + 1.6 * n_joints, 1.2 + 0.9 * (max(rows.values()) + 1) * 2))
     axes = made.add_subplot()
     magnitudes = [abs(float(v)) for w in (weights or {}).values() for v in np.ravel(w)]
     largest = max(magnitudes, default=0.0) or 1.0
@@ -69,6 +69,10 @@ def draw_circuit(spec: CircuitSpec, n_joints: int, weights: dict[str, np.ndarray
                 axes.add_patch(FancyArrowPatch(start, end, arrowstyle=head, mutation_scale=9, color=colour,
                                                linewidth=width, linestyle=style, shrinkA=9, shrinkB=9,
                                                connectionstyle=f"arc3,rad={bend}", alpha=0.85))
+                if k == 0 and side == 0:  # name the weight (and its value) once, on its first instance
+                    text = synapse.group if value is None else f"{synapse.group} {value:+.2f}"
+                    middle = ((start[0] + end[0]) / 2 + 0.12 + 0.5 * bend, (start[1] + end[1]) / 2)
+                    axes.annotate(text, middle, fontsize=6, color=colour, ha="left", va="center")
     for unit in spec.units:
         for module in module_indices(unit.modules, n_joints):
             for side in (0, 1):
