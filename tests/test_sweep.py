@@ -99,3 +99,11 @@ def test_ray_path_gives_the_local_results(tmp_path):
         local = [r["return_deterministic"] for r in RunDir(tmp_path / "local" / spec.name).read_metrics()]
         remote = [r["return_deterministic"] for r in RunDir(tmp_path / "ray" / spec.name).read_metrics()]
         assert local == remote
+
+
+def test_cli_medium_dry_run_lists_its_18_runs(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "ncap.cli.main", "sweep", "--budget", "medium", "--out",
+                             str(tmp_path / "runs"), "--dry-run"], capture_output=True, text=True, timeout=120,
+                            check=True)
+    assert sorted(result.stdout.split()) == sorted(spec.name for spec in expand(["all"], "medium"))
+    assert len(result.stdout.split()) == 18 and not (tmp_path / "runs").exists()

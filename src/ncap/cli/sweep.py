@@ -19,7 +19,8 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     sweep.add_argument("--figure", choices=FIGURE_CHOICES, action="append",
                        help="figure(s) to train for (repeatable); default: all")
     sweep.add_argument("--grid", metavar="FILE.yaml", help="a grid of your own: base settings and lists to vary")
-    sweep.add_argument("--budget", choices=("smoke", "small", "paper"), default="small")
+    sweep.add_argument("--budget", choices=("smoke", "small", "medium", "paper"), default="small",
+                       help="steps and seeds (medium: the runs of claims 2 and 7 at the paper's steps, 3 seeds)")
     sweep.add_argument("--out", required=True, metavar="RUNS_DIR")
     sweep.add_argument("--workers", type=positive_int, default=1, help="runs at a time (local processes or Ray tasks)")
     sweep.add_argument("--ray", action="store_true", help="run each training as a Ray task (local Ray)")
