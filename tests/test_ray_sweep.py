@@ -15,11 +15,12 @@ import pytest
 import yaml
 
 import ncap
+from helpers import fake_run, tiny_config
 from ncap.errors import ClusterError
-from ncap.experiments.grids import expand_yaml
-from ncap.experiments.ray_sweep import check_reachable
+from ncap.experiments.grids import RunSpec, expand_yaml
+from ncap.experiments.ray_sweep import check_reachable, collect_finished, seed_storage
 from ncap.experiments.sweep import run_sweep
-from ncap.training.runs import RunDir
+from ncap.training.runs import RunDir, RunError
 from ncap.training.train import train
 
 ES_BASE = {"algo": "es", "n_links": 3, "eval_episodes": 1, "es": {"population": 2}}
@@ -184,3 +185,19 @@ def test_reachability_check_reads_ray_addresses():
         server.bind(("127.0.0.1", 0))
         server.listen()
         check_reachable(f"127.0.0.1:{server.getsockname()[1]}")
+
+
+def test_with_storage_elsewhere_finished_runs_are_collected_and_interrupted_ones_seeded(tmp_path):
+    runs, storage = tmp_path / "runs", tmp_path / "shared"
+    done, foreign, interrupted = (RunSpec(name, tiny_config("es")) for name in ("done", "foreign", "interrupted"))
+    fake_run(storage / "done", [0, 4000, 8000], finished=True)
+    fake_run(storage / "foreign", [0, 4000, 8000], finished=True)
+    (runs / "foreign").mkdir(parents=True)
+    (runs / "foreign" / "notes.txt").write_text("not an ncap run")
+    assert collect_finished([done, foreign, interrupted], runs, storage) == ["done"]
+    assert RunDir(runs / "done").finished and sorted(p.name for p in (runs / "foreign").iterdir()) == ["notes.txt"]
+    with pytest.raises(RunError, match="not an ncap run"):
+        seed_storage(foreign, runs, storage)
+    fake_run(runs / "interrupted", [0, 4000])
+    seed_storage(interrupted, runs, storage)
+    assert (storage / "interrupted" / "checkpoint.pt").read_bytes() == b"checkpoint at 4000"

@@ -2,22 +2,10 @@
 
 import pytest
 
-from helpers import tiny_config
+from helpers import fake_run as _run
 from ncap.errors import StorageError
 from ncap.experiments.storage import MARKER, check_storage, prepare_storage, sync_run
-from ncap.training.runs import RunDir, RunError, current_metrics
-
-
-def _run(path, steps, finished=False, seed=0):
-    """A run directory as a trainer leaves it after evaluating at ``steps`` (file contents are stand-ins)."""
-    run = RunDir.create(path, tiny_config("es", seed=seed))
-    run.write_metrics([current_metrics({"env_steps": step, "return_deterministic": 1.0}) for step in steps])
-    (run.path / "checkpoint.pt").write_bytes(f"checkpoint at {steps[-1]}".encode())
-    (run.path / "tb").mkdir(exist_ok=True)
-    (run.path / "tb" / "events.1").write_bytes(b"e" * len(steps))
-    if finished:
-        (run.path / "policy.pt").write_bytes(b"policy")
-    return run
+from ncap.training.runs import RunDir, RunError
 
 
 def _files(path):

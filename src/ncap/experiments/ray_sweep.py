@@ -121,19 +121,24 @@ def collect_finished(specs: list[RunSpec], runs_dir: Path, storage: Path) -> lis
     found = []
     for spec in specs:
         run = RunDir(storage / spec.name)
-        if run.finished and identity(read_config(run.path)) == identity(spec.config):
-            try:
+        try:
+            if run.finished and identity(read_config(run.path)) == identity(spec.config):
                 sync_run(run.path, runs_dir / spec.name)
-            except RunError:
-                continue  # trained again below, and its copy then reported as failed
-            found.append(spec.name)
+                found.append(spec.name)
+        except RunError:
+            continue  # left to its task, whose error (or failed copy) is then reported for this run
     return found
 
 
-def _seed(spec: RunSpec, runs_dir: Path, storage: Path) -> None:
-    """An interrupted run in ``runs_dir`` that the storage has no checkpoint of: copied there to resume from."""
+def seed_storage(spec: RunSpec, runs_dir: Path, storage: Path) -> None:
+    """Before a run's task, with the storage elsewhere: RunError if its directory in ``runs_dir`` holds
+    anything else (as a local sweep refuses it); an interrupted run there that the storage has no
+    checkpoint of is copied to the storage, to resume from."""
     local, shared = RunDir(runs_dir / spec.name), RunDir(storage / spec.name)
-    if not _same_place(runs_dir, storage) and local.has_checkpoint and not shared.has_checkpoint:
+    if _same_place(runs_dir, storage) or not local.path.is_dir() or not any(local.path.iterdir()):
+        return
+    RunDir.create(local.path, spec.config)  # only checks: the directory is not empty
+    if local.has_checkpoint and not shared.has_checkpoint:
         sync_run(local.path, shared.path)
 
 
@@ -149,7 +154,7 @@ def run_ray(specs: list[RunSpec], runs_dir: Path, storage: Path, token: str,
     pending = {}
     for spec in specs:
         try:
-            _seed(spec, runs_dir, storage)
+            seed_storage(spec, runs_dir, storage)
         except RunError as error:
             outcomes.append((spec.name, describe_error(error)))
             continue
