@@ -120,10 +120,10 @@ def test_a_lost_node_costs_only_the_run_it_held(tmp_path, ray_workers_import_thi
     cluster = Cluster(initialize_head=True, head_node_args={
         "num_cpus": 0, "temp_dir": str(nodes_dir / "head"), "include_dashboard": False,
         "_system_config": fast_detection})
-    nodes = [cluster.add_node(num_cpus=1, temp_dir=str(nodes_dir / f"node{i}")) for i in range(2)]
     storage, runs = tmp_path / "shared", tmp_path / "runs"
     outcome = {}
     try:
+        nodes = [cluster.add_node(num_cpus=1, temp_dir=str(nodes_dir / f"node{i}")) for i in range(2)]
         ray.init(address=cluster.address, include_dashboard=False, log_to_driver=False)
         sweep = threading.Thread(target=lambda: outcome.update(report=run_sweep(
             specs, runs, use_ray=True, storage_path=storage, progress=lambda line: None)))
@@ -132,12 +132,15 @@ def test_a_lost_node_costs_only_the_run_it_held(tmp_path, ray_workers_import_thi
         cluster.remove_node(nodes[0], allow_graceful=False)
         cluster.add_node(num_cpus=1, temp_dir=str(nodes_dir / "node2"))
         sweep.join(timeout=600)
+        assert not sweep.is_alive(), "the sweep did not end within 10 minutes"
+        trained_on_lost_node = [p.name.rpartition("-")[0] for p in (nodes_dir / "node0" / "ncap-runs").iterdir()]
     finally:
         ray.shutdown()
         cluster.shutdown()
+        shutil.rmtree(nodes_dir, ignore_errors=True)
     report = outcome["report"]
     assert not report.failed and sorted(report.trained) == sorted(s.name for s in specs)
-    assert [p.name.rpartition("-")[0] for p in (nodes_dir / "node0" / "ncap-runs").iterdir()] == [victim]
+    assert trained_on_lost_node == [victim]  # its working copy on the lost node's disk, left behind
     for spec in specs:  # on the driver's side, in the sweep's output directory, each row once
         assert RunDir(runs / spec.name).finished and RunDir(storage / spec.name).finished
         _assert_steps_strictly_increase(runs / spec.name, LONG_GRID["base"]["steps"])
@@ -145,7 +148,6 @@ def test_a_lost_node_costs_only_the_run_it_held(tmp_path, ray_workers_import_thi
     reference = tmp_path / "reference" / victim
     train(next(s for s in specs if s.name == victim).config, reference)
     assert _column(runs / victim, "return_deterministic") == _column(reference, "return_deterministic")
-    shutil.rmtree(nodes_dir, ignore_errors=True)
 
 
 def _closed_port() -> int:
