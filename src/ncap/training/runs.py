@@ -122,7 +122,8 @@ class RunDir:
         self.on_save = on_save
 
     @classmethod
-    def create(cls, path: str | Path, config: TrainConfig, on_save: Callable[[RunDir], None] | None = None) -> RunDir:
+    def create(cls, path: str | Path, config: TrainConfig,
+               on_save: Callable[[RunDir], None] | None = None) -> RunDir:
         """Start a run at ``path``, or return the existing run there with the same config.
 
         Raises RunError, touching nothing, if ``path`` holds anything else.
