@@ -22,7 +22,8 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     sweep.add_argument("--budget", choices=("smoke", "small", "medium", "paper"), default="small",
                        help="steps and seeds (medium: the runs of claims 2 and 7 at the paper's steps, 3 seeds)")
     sweep.add_argument("--out", required=True, metavar="RUNS_DIR")
-    sweep.add_argument("--workers", type=positive_int, default=1, help="runs at a time (local processes or Ray tasks)")
+    sweep.add_argument("--workers", type=positive_int, default=1,
+                       help="runs at a time: local processes, or a local Ray's CPUs (a cluster runs one per CPU)")
     sweep.add_argument("--ray", action="store_true", help="run each training as a Ray task (local Ray)")
     sweep.add_argument("--ray-address", help="address of a running Ray cluster, or auto (implies --ray)")
     sweep.add_argument("--storage-path", metavar="DIR",
