@@ -64,14 +64,12 @@ def _connect(address: str | None, num_cpus: int) -> None:
         raise ClusterError(f"cannot connect to Ray at {address}: {first}") from None
 
 
-def prepare(address: str | None, num_cpus: int, storage: str | Path) -> tuple[Path, str]:
-    """Check the cluster's address and the storage path, then connect to Ray: the storage directory and
-    its token. ClusterError or StorageError, the cheap checks first, before anything is started."""
+def prepare(address: str | None, storage: str | Path) -> tuple[Path, str]:
+    """Check the cluster's address and the storage path: the storage directory and its token.
+    ClusterError or StorageError before anything is started."""
     if address not in (None, "auto", "local"):
         check_reachable(address)  # ray.init retries an unreachable address for minutes
-    directory, token = prepare_storage(storage)
-    _connect(address, num_cpus)
-    return directory, token
+    return prepare_storage(storage)
 
 
 def _node_dir() -> Path:
@@ -142,13 +140,17 @@ def seed_storage(spec: RunSpec, runs_dir: Path, storage: Path) -> None:
         sync_run(local.path, shared.path)
 
 
-def run_ray(specs: list[RunSpec], runs_dir: Path, storage: Path, token: str,
-            progress: Callable[[str], None]) -> list[Outcome]:
-    """Train ``specs`` as Ray tasks on the connected cluster; finished runs end up in ``runs_dir``."""
+def run_ray(specs: list[RunSpec], runs_dir: Path, storage: Path, token: str, progress: Callable[[str], None],
+            address: str | None = None, num_cpus: int = 1) -> list[Outcome]:
+    """Train ``specs`` as Ray tasks on the cluster at ``address`` (see :func:`_connect`; nothing to train:
+    no connection); finished runs end up in ``runs_dir``."""
+    if not specs:
+        return []
     import ray  # noqa: PLC0415
 
     from ncap.experiments.sweep import describe_error  # noqa: PLC0415
 
+    _connect(address, num_cpus)
     remote = ray.remote(num_cpus=1, max_retries=MAX_RETRIES)(train_on_node)
     outcomes: list[Outcome] = []
     pending = {}

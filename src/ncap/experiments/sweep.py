@@ -70,7 +70,7 @@ def run_sweep(specs: list[RunSpec], runs_dir: str | Path, workers: int = 1,
     of ``workers`` CPUs), each run kept in step with its latest checkpoint in
     ``storage_path`` (default ``runs_dir``; on a cluster, a directory every
     node shares). ClusterError or StorageError, before any run starts, if
-    either cannot be used.
+    either cannot be used; with nothing left to train, Ray is not started.
     """
     runs_dir = Path(runs_dir)
     on_ray = use_ray or ray_address is not None
@@ -79,7 +79,7 @@ def run_sweep(specs: list[RunSpec], runs_dir: str | Path, workers: int = 1,
     if on_ray:
         from ncap.experiments import ray_sweep  # noqa: PLC0415  (Ray only when asked for)
 
-        storage, token = ray_sweep.prepare(ray_address, max(1, workers), storage_path or runs_dir)
+        storage, token = ray_sweep.prepare(ray_address, storage_path or runs_dir)
     runs_dir.mkdir(parents=True, exist_ok=True)
     report = SweepReport()
     todo = []
@@ -92,7 +92,7 @@ def run_sweep(specs: list[RunSpec], runs_dir: str | Path, workers: int = 1,
     if on_ray:
         report.skipped += ray_sweep.collect_finished(todo, runs_dir, storage)
         todo = [_with_threads(spec, 1) for spec in todo if spec.name not in report.skipped]
-        results = ray_sweep.run_ray(todo, runs_dir, storage, token, progress)
+        results = ray_sweep.run_ray(todo, runs_dir, storage, token, progress, ray_address, max(1, workers))
     else:
         threads = max(1, (os.cpu_count() or 1) // max(1, workers))
         results = _run_local([_with_threads(spec, threads) for spec in todo], str(runs_dir), workers, progress)
