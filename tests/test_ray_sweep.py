@@ -168,7 +168,7 @@ def _ncap_sweep(tmp_path, *flags):
     (lambda tmp: ["--ray", "--storage-path", str(tmp / "grid.yaml")], "exists and is not a directory"),
     (lambda tmp: ["--ray", "--storage-path", "s3://bucket/runs"], "not a URI"),
     (lambda tmp: ["--storage-path", str(tmp / "shared")], "storage path is for sweeps on Ray"),
-])
+], ids=["unreachable-address", "storage-is-a-file", "storage-uri", "storage-without-ray"])
 def test_bad_cluster_or_storage_is_one_line_and_exit_2(tmp_path, flags, message):
     started = time.time()
     result = _ncap_sweep(tmp_path, *flags(tmp_path))
