@@ -54,3 +54,21 @@ def test_unknown_figure_and_budget():
         expand(["8"], "smoke")
     with pytest.raises(ValueError, match="unknown budget"):
         expand(["4a"], "huge")
+
+
+def test_medium_budget_is_the_18_runs_of_claims_2_and_7_at_the_papers_steps():
+    runs = {s.name: s.config for s in expand(["all"], "medium")}
+    ppo = {f"ppo-{arch}-s{seed}" for arch in ("ncap", "mlp256x256", "ncap-denserandom", "ncap-dense")
+           for seed in range(3)}
+    es = {f"es-{arch}-s{seed}" for arch in ("ncap", "mlp256x256") for seed in range(3)}
+    assert set(runs) == ppo | es and len(runs) == 18
+    assert {(c.algo, c.steps, c.eval_every) for c in runs.values()} == {("ppo", 5_000_000, 100_000),
+                                                                       ("es", 50_000_000, 1_024_000)}
+    assert {c.es.population for c in runs.values() if c.algo == "es"} == {256}
+    assert all(c.n_links == 6 and c.eval_episodes == 10 for c in runs.values())
+    dense = runs["ppo-ncap-denserandom-s0"].arch  # the paper's dense MLP(12,10,10): the embedding, random weights
+    assert dense.dense_embedding and dense.embedding_init == "random"
+    free = runs["ppo-ncap-dense-s0"].arch  # the embedding started at the circuit, every weight free
+    assert free.dense_embedding and free.embedding_init == "circuit"
+    assert [s.name for s in expand(["7b"], "medium")] == [f"ppo-{a}-s{i}" for a in ("ncap", "ncap-denserandom",
+                                                                                   "ncap-dense") for i in range(3)]

@@ -71,3 +71,17 @@ def test_finished_run_is_not_retrained(tmp_path):
     resume(tmp_path / "run")
     assert (tmp_path / "run" / "policy.pt").stat().st_mtime_ns == before
     assert len(run.read_metrics()) == 3
+
+
+def test_on_save_follows_every_checkpoint_and_the_policy(tmp_path):
+    seen = []
+
+    def on_save(run):
+        checkpoint = run.load_checkpoint()["metrics"]
+        seen.append((len(checkpoint), len(run.read_metrics()), run.finished))
+
+    config = tiny_config("es")
+    train(config, tmp_path / "run", on_save=on_save)
+    evaluations = len(RunDir(tmp_path / "run").read_metrics())
+    assert evaluations == 3  # at 0, 4000 and 8000 steps
+    assert seen == [(n, n, False) for n in range(1, evaluations + 1)] + [(evaluations, evaluations, True)]

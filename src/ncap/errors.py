@@ -13,3 +13,11 @@ class NcapError(Exception):
 
 class ConfigError(NcapError, ValueError):
     """A setting or input value that is not valid (also a ``ValueError`` for library users)."""
+
+
+class ClusterError(NcapError):
+    """A Ray cluster that cannot be used: unreachable address, Ray not running there."""
+
+
+class StorageError(NcapError):
+    """A storage path for a sweep's runs that cannot be used: not a directory, not writable, not shared."""

@@ -19,11 +19,16 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     sweep.add_argument("--figure", choices=FIGURE_CHOICES, action="append",
                        help="figure(s) to train for (repeatable); default: all")
     sweep.add_argument("--grid", metavar="FILE.yaml", help="a grid of your own: base settings and lists to vary")
-    sweep.add_argument("--budget", choices=("smoke", "small", "paper"), default="small")
+    sweep.add_argument("--budget", choices=("smoke", "small", "medium", "paper"), default="small",
+                       help="steps and seeds (medium: the runs of claims 2 and 7 at the paper's steps, 3 seeds)")
     sweep.add_argument("--out", required=True, metavar="RUNS_DIR")
-    sweep.add_argument("--workers", type=positive_int, default=1, help="runs at a time (local processes or Ray tasks)")
+    sweep.add_argument("--workers", type=positive_int, default=1,
+                       help="runs at a time: local processes, or a local Ray's CPUs (a cluster runs one per CPU)")
     sweep.add_argument("--ray", action="store_true", help="run each training as a Ray task (local Ray)")
-    sweep.add_argument("--ray-address", help="address of a running Ray cluster (implies --ray)")
+    sweep.add_argument("--ray-address", help="address of a running Ray cluster, or auto (implies --ray)")
+    sweep.add_argument("--storage-path", metavar="DIR",
+                       help="Ray: directory every node shares, where each run is kept in step with its latest "
+                            "checkpoint (default: --out); finished runs are copied into --out")
     sweep.add_argument("--dry-run", action="store_true", help="list the runs and exit")
     sweep.set_defaults(handler=run_sweep)
     figures = subparsers.add_parser("figures", help="draw the paper's figures from the runs in RUNS_DIR")
@@ -66,9 +71,10 @@ def run_sweep(args: argparse.Namespace) -> None:
         for spec in specs:
             print(spec.name)
         return
-    print(f"{len(specs)} runs into {args.out} ({args.workers} at a time)", flush=True)
-    report = sweep(specs, args.out, workers=args.workers, ray_address=args.ray_address,
-                   use_ray=args.ray, progress=lambda line: print(line, flush=True))
+    where = f"on the Ray cluster at {args.ray_address}" if args.ray_address else f"{args.workers} at a time"
+    print(f"{len(specs)} runs into {args.out} ({where})", flush=True)
+    report = sweep(specs, args.out, workers=args.workers, ray_address=args.ray_address, use_ray=args.ray,
+                   progress=lambda line: print(line, flush=True), storage_path=args.storage_path)
     print(f"skipped (finished before): {len(report.skipped)}, trained: {len(report.trained)}, "
           f"failed: {len(report.failed)}")
     if report.failed:

@@ -1,4 +1,4 @@
-"""The paper's figures as grids of training runs, at three budgets, or a grid from YAML.
+"""The paper's figures as grids of training runs, at four budgets, or a grid from YAML.
 
 A run is named after what distinguishes it (``ppo-ncap-s0``,
 ``es-mlp256x256-s1``, ``ppo-ncap-noshare-nosign-s2``), so figures that need
@@ -13,11 +13,16 @@ from typing import Any
 
 from ncap.errors import ConfigError
 from ncap.experiments.labels import arch_key
+from ncap.policies import ArchitectureConfig
 from ncap.training.config import TrainConfig, merge
 
 FIGURES = ("4a", "4b", "5", "6", "7a", "7b")
 ALGOS_FIG4 = ("ppo", "ddpg", "es")
-MLP_SIZES = {"smoke": ((4, 4), (256, 256)), "small": ((4, 4), (32, 32), (256, 256)),
+MEDIUM_RUNS = frozenset({("ppo", "ncap"), ("ppo", "mlp256x256"), ("ppo", "ncap-denserandom"), ("ppo", "ncap-dense"),
+                         ("es", "ncap"), ("es", "mlp256x256")})
+"""The runs that decide claims 2 (asymptote against MLP(256,256)) and 7 (the dense MLP(12,10,10) and the
+embedding with free weights) at the paper's step counts: (algo, arch key)."""
+MLP_SIZES = {"smoke": ((4, 4), (256, 256)), "small": ((4, 4), (32, 32), (256, 256)), "medium": ((256, 256),),
              "paper": ((2, 2), (4, 4), (8, 8), (16, 16), (32, 32), (64, 64), (128, 128), (256, 256))}
 BUDGETS: dict[str, dict[str, Any]] = {
     "smoke": {"seeds": 1, "overrides": {
@@ -31,12 +36,20 @@ BUDGETS: dict[str, dict[str, Any]] = {
         "ddpg": {"steps": 30_000, "eval_every": 5_000},
         "es": {"steps": 1_024_000, "eval_every": 128_000, "es": {"population": 64}}},
         "common": {"eval_episodes": 5}},
+    "medium": {"seeds": 3, "only": MEDIUM_RUNS, "overrides": {
+        "ppo": {"steps": 5_000_000, "eval_every": 100_000},
+        "es": {"steps": 50_000_000, "eval_every": 1_024_000, "es": {"population": 256}}},
+        "common": {"eval_episodes": 10}},
     "paper": {"seeds": 10, "overrides": {
         "ppo": {"steps": 5_000_000, "eval_every": 100_000},
         "ddpg": {"steps": 5_000_000, "eval_every": 100_000},
         "es": {"steps": 50_000_000, "eval_every": 1_024_000}},
         "common": {"eval_episodes": 10}},
 }
+"""Per budget: seeds, settings per algorithm and for all, and (``only``) the (algo, arch key) pairs it is
+restricted to. A run checkpoints at every evaluation; at the paper's step counts (medium, paper) that is
+every 1e5 PPO steps (50 per run, about a minute apart on one core) and every 4 ES generations of 256
+(1,024,000 steps, 49 per run, about 4 minutes apart): what a lost node or an interruption costs at most."""
 ABLATIONS = {"noshare": {"weight_sharing": False}, "nosign": {"sign_constraints": False}, "uniform": {"init": "uniform"}}
 
 
@@ -78,6 +91,12 @@ def _figure_runs(figure: str, budget: str) -> list[tuple[str, dict]]:
     raise ConfigError(f"unknown figure {figure!r}; choose one of {list(FIGURES)} or all")
 
 
+def _in_budget(budget: str, algo: str, arch: dict) -> bool:
+    """Whether ``budget`` trains (algo, arch): all of a figure's runs, or those of its ``only`` list."""
+    only = BUDGETS[budget].get("only")
+    return only is None or (algo, arch_key(merge(ArchitectureConfig(), arch))) in only
+
+
 def expand(figures: list[str], budget: str) -> list[RunSpec]:
     """Every run the figures need at ``budget``, each once."""
     if budget not in BUDGETS:
@@ -86,6 +105,8 @@ def expand(figures: list[str], budget: str) -> list[RunSpec]:
     specs: dict[str, RunSpec] = {}
     for figure in figures:
         for algo, arch in _figure_runs(figure, budget):
+            if not _in_budget(budget, algo, arch):
+                continue
             for seed in range(BUDGETS[budget]["seeds"]):
                 spec = _spec(budget, algo, seed, arch)
                 specs.setdefault(spec.name, spec)

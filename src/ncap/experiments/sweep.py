@@ -1,7 +1,9 @@
 """Run a grid of training runs: local processes by default, Ray tasks on request.
 
 Finished runs are skipped, interrupted ones resume from their checkpoints,
-and a failing run is reported at the end without stopping the others.
+and a failing run is reported at the end without stopping the others; on
+Ray too, where a run whose node is lost restarts on another node from its
+last checkpoint (:mod:`ncap.experiments.ray_sweep`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
+from ncap.errors import ConfigError
 from ncap.experiments.grids import RunSpec
 from ncap.training.config import identity
 from ncap.training.runs import RunDir, read_config
@@ -31,6 +34,13 @@ class SweepReport:
     """Runs that failed, with their error."""
 
 
+def describe_error(error: BaseException) -> str:
+    """An error as one line: its type, message and where it was raised."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" ({Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+    return f"{type(error).__name__}: {' '.join(str(error).split())}{where}"
+
+
 def train_one(spec: RunSpec, runs_dir: str) -> str | None:
     """Train one run in this process; returns None, or the error as one line."""
     import torch  # noqa: PLC0415
@@ -41,8 +51,7 @@ def train_one(spec: RunSpec, runs_dir: str) -> str | None:
     try:
         train(spec.config, Path(runs_dir) / spec.name)
     except Exception as error:  # noqa: BLE001  (one run's failure must not stop the sweep)
-        last = traceback.extract_tb(error.__traceback__)[-1]
-        return f"{type(error).__name__}: {error} ({Path(last.filename).name}:{last.lineno})"
+        return describe_error(error)
     return None
 
 
@@ -51,14 +60,26 @@ def _with_threads(spec: RunSpec, threads: int) -> RunSpec:
 
 
 def run_sweep(specs: list[RunSpec], runs_dir: str | Path, workers: int = 1,
-              ray_address: str | None = None, use_ray: bool = False, progress=print) -> SweepReport:
+              ray_address: str | None = None, use_ray: bool = False, progress=print,
+              storage_path: str | Path | None = None) -> SweepReport:
     """Train every spec into ``runs_dir/<name>``; ``workers`` runs at a time.
 
     Local: a process pool of ``workers`` (each run's simulator gets
     cores // workers threads). Ray (``use_ray`` or ``ray_address``): one Ray
-    task per run on the cluster at ``ray_address`` (or a local Ray).
+    task of one CPU per run on the cluster at ``ray_address`` (or a local Ray
+    of ``workers`` CPUs), each run kept in step with its latest checkpoint in
+    ``storage_path`` (default ``runs_dir``; on a cluster, a directory every
+    node shares). ClusterError or StorageError, before any run starts, if
+    either cannot be used; with nothing left to train, Ray is not started.
     """
     runs_dir = Path(runs_dir)
+    on_ray = use_ray or ray_address is not None
+    if storage_path is not None and not on_ray:
+        raise ConfigError("a storage path is for sweeps on Ray (give use_ray or ray_address)")
+    if on_ray:
+        from ncap.experiments import ray_sweep  # noqa: PLC0415  (Ray only when asked for)
+
+        storage, token = ray_sweep.prepare(ray_address, storage_path or runs_dir)
     runs_dir.mkdir(parents=True, exist_ok=True)
     report = SweepReport()
     todo = []
@@ -68,12 +89,13 @@ def run_sweep(specs: list[RunSpec], runs_dir: str | Path, workers: int = 1,
             report.skipped.append(spec.name)
         else:
             todo.append(spec)  # a different run under this name is refused by train(), reported as failed
-    threads = max(1, (os.cpu_count() or 1) // max(1, workers))
-    todo = [_with_threads(spec, threads) for spec in todo]
-    if use_ray or ray_address:
-        results = _run_ray(todo, str(runs_dir), workers, ray_address)
+    if on_ray:
+        report.skipped += ray_sweep.collect_finished(todo, runs_dir, storage)
+        todo = [_with_threads(spec, 1) for spec in todo if spec.name not in report.skipped]
+        results = ray_sweep.run_ray(todo, runs_dir, storage, token, progress, ray_address, max(1, workers))
     else:
-        results = _run_local(todo, str(runs_dir), workers, progress)
+        threads = max(1, (os.cpu_count() or 1) // max(1, workers))
+        results = _run_local([_with_threads(spec, threads) for spec in todo], str(runs_dir), workers, progress)
     for name, error in results:
         if error is None:
             report.trained.append(name)
@@ -99,14 +121,3 @@ def _run_local(specs: list[RunSpec], runs_dir: str, workers: int, progress) -> l
             results.append((futures[future], error))
             progress(f"[{index}/{len(specs)}] {futures[future]}: {results[-1][1] or 'done'}")
     return results
-
-
-def _run_ray(specs: list[RunSpec], runs_dir: str, workers: int, address: str | None) -> list[tuple[str, str | None]]:
-    import ray  # noqa: PLC0415  (only when asked for)
-
-    if not ray.is_initialized():
-        ray.init(address=address, num_cpus=None if address else max(1, workers), include_dashboard=False,
-                 log_to_driver=False)
-    remote = ray.remote(num_cpus=1)(train_one)
-    refs = [remote.remote(spec, runs_dir) for spec in specs]
-    return [(spec.name, error) for spec, error in zip(specs, ray.get(refs))]

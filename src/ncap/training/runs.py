@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -103,19 +104,31 @@ def read_config(run_dir: Path) -> TrainConfig:
         raise RunError(f"unreadable {path}: {error}") from None
 
 
-class RunDir:
-    """One training run's directory."""
+def atomic_copy(source: Path, dest: Path) -> None:
+    """Copy the file ``source`` to ``dest`` atomically (streamed, no copy in memory)."""
+    with source.open("rb") as handle:
+        _atomic(dest, lambda out: shutil.copyfileobj(handle, out, 1 << 20))
 
-    def __init__(self, path: str | Path):
+
+class RunDir:
+    """One training run's directory.
+
+    ``on_save(run)``, if given, is called after every checkpoint and after the
+    final policy is saved (a sweep on a cluster copies the run to shared storage there).
+    """
+
+    def __init__(self, path: str | Path, on_save: Callable[[RunDir], None] | None = None):
         self.path = Path(path)
+        self.on_save = on_save
 
     @classmethod
-    def create(cls, path: str | Path, config: TrainConfig) -> RunDir:
+    def create(cls, path: str | Path, config: TrainConfig,
+               on_save: Callable[[RunDir], None] | None = None) -> RunDir:
         """Start a run at ``path``, or return the existing run there with the same config.
 
         Raises RunError, touching nothing, if ``path`` holds anything else.
         """
-        run = cls(path)
+        run = cls(path, on_save)
         if run.path.exists() and not run.path.is_dir():
             raise RunError(f"{run.path} exists and is not a directory")
         if run.path.is_dir() and any(run.path.iterdir()):
@@ -149,6 +162,8 @@ class RunDir:
         """Save ``state`` with the metrics so far; rewrite metrics.csv to match it."""
         atomic_torch_save({**state, "metrics": metrics}, self.path / CHECKPOINT)
         self.write_metrics(metrics)
+        if self.on_save is not None:
+            self.on_save(self)
 
     def restore_checkpoint(self, restore) -> tuple[list[dict], float]:
         """Load the checkpoint into ``restore(state)``; rewrite metrics.csv from it.
@@ -183,6 +198,8 @@ class RunDir:
     def save_policy(self, policy: nn.Module, noise: ActionNoise | None = None) -> None:
         """The final policy and, if it has one, its action distribution (for sampled evaluation)."""
         atomic_torch_save({"policy": policy.state_dict(), **noise_state(noise)}, self.path / POLICY)
+        if self.on_save is not None:
+            self.on_save(self)
 
 
 def noise_state(noise: ActionNoise | None) -> dict:

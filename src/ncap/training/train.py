@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from ncap.training.config import TrainConfig
@@ -19,14 +20,15 @@ def _trainer(run: RunDir, config: TrainConfig):
     return SB3Trainer(run, config)
 
 
-def train(config: TrainConfig, out: str | Path) -> RunDir:
+def train(config: TrainConfig, out: str | Path, on_save: Callable[[RunDir], None] | None = None) -> RunDir:
     """Train ``config`` into ``out``; an existing run there with the same config is resumed (or skipped if finished).
 
     A run directory this call creates is removed again if its trainer cannot
-    be built (a config that fails late leaves nothing behind).
+    be built (a config that fails late leaves nothing behind). ``on_save(run)``
+    is called after every checkpoint and after the final policy.
     """
     new = not Path(out).exists()
-    run = RunDir.create(out, config)
+    run = RunDir.create(out, config, on_save)
     if run.finished:
         return run
     try:
