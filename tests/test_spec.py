@@ -168,3 +168,29 @@ def test_diagram_of_a_spec_and_of_a_run(tmp_path):
         assert result.returncode == 0, result.stderr
         assert (tmp_path / out).stat().st_size > 5000
     assert (tmp_path / "spec.svg").read_text().count("<path") > 50  # nodes and synapses were drawn
+
+
+def test_activity_figure_and_video_panel_of_a_spec_circuit(tmp_path):
+    from ncap.viz.activity import activity_figure
+    from ncap.viz.recording import head_signals, module_units, record_episode
+    from ncap.viz.video import ActivityPanel
+
+    policy = build_policy(ArchitectureConfig(circuit_spec="swimmer-cpg"), "swim", 6)
+    recording = record_episode(policy, "swim", 6, steps=40, size=(48, 64))
+    assert module_units(recording.activity) == ["b", "muscle"]  # prop and cpg live in the body only
+    assert head_signals(recording.activity) == ["osc_dorsal", "osc_ventral"]
+    activity_figure(recording, tmp_path / "activity.png", steps=40)
+    assert (tmp_path / "activity.png").stat().st_size > 5000
+    frame = ActivityPanel(recording, 96).render(10)
+    assert frame.ndim == 3 and frame.shape[2] == 3
+
+
+def test_svg_figures_are_the_same_bytes_every_time(tmp_path):
+    from ncap.viz import canvas
+
+    for name in ("a.svg", "b.svg"):
+        made, axis = canvas.subplots()
+        axis.plot([0, 1], [1, 0], label="x")
+        axis.legend()
+        canvas.save(made, tmp_path / name)
+    assert (tmp_path / "a.svg").read_bytes() == (tmp_path / "b.svg").read_bytes()

@@ -43,7 +43,8 @@ def _run_circuit(run_dir: Path):
 
 def run(args: argparse.Namespace) -> None:
     from ncap.circuits.spec import load_spec  # noqa: PLC0415
-    from ncap.viz.diagram import draw_circuit, save_figure  # noqa: PLC0415  (matplotlib)
+    from ncap.viz.canvas import save  # noqa: PLC0415  (matplotlib)
+    from ncap.viz.diagram import draw_circuit  # noqa: PLC0415
 
     if not args.out.lower().endswith((".png", ".svg")):
         raise UsageError(f"--out must end with .png or .svg, got {args.out!r}")
@@ -58,5 +59,5 @@ def run(args: argparse.Namespace) -> None:
         if n_links < 3:
             raise UsageError(f"--n-links must be at least 3, got {n_links}")
         n_joints = n_links - 1
-    save_figure(draw_circuit(spec, n_joints, weights, title), args.out)
+    save(draw_circuit(spec, n_joints, weights, title), args.out, dpi=150, bbox_inches="tight")
     print(f"wrote {args.out}")

@@ -29,4 +29,4 @@ def plot_learning_curves(run_dirs: list[str | Path], out: str | Path) -> None:
     axis.grid(alpha=0.3)
     axis.legend(fontsize=8)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(out, dpi=120)
+    canvas.save(figure, out, dpi=120)

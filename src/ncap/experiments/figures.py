@@ -60,7 +60,7 @@ class FigureWriter:
     def save(self, figure_name: str, figure) -> list[Path]:
         paths = [self.out / f"fig{figure_name}.{ext}" for ext in ("png", "svg")]
         for path in paths:
-            figure.savefig(path, dpi=130)
+            canvas.save(figure, path, dpi=130)
         rows = [row for row in self.rows if row["figure"] == figure_name]
         with (self.out / f"fig{figure_name}.csv").open("w", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)

@@ -89,5 +89,5 @@ def navigation_figure(runs_dir: str | Path, out: str | Path, episodes: int = 20,
     transfer.grid(alpha=0.3)
     paths = [out / "figNav.png", out / "figNav.svg"]
     for path in paths:
-        figure.savefig(path, dpi=130)
+        canvas.save(figure, path, dpi=130)
     return paths + [out / "figNav.csv"]

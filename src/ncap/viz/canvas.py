@@ -7,8 +7,12 @@ interactive backend is left alone; nothing needs closing.
 
 from __future__ import annotations
 
+import io
+import os
+from pathlib import Path
 from typing import Any
 
+import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -25,3 +29,21 @@ def subplots(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] | N
     """Like ``pyplot.subplots`` (``sharex``, ``sharey``, ``squeeze`` ...), without pyplot."""
     made = figure(figsize=figsize, constrained_layout=constrained_layout)
     return made, made.subplots(nrows, ncols, **kwargs)
+
+
+def save(made: Figure, path: str | Path, **kwargs: Any) -> None:
+    """Write ``made`` to ``path`` (format from the suffix; ``savefig`` keyword arguments) atomically.
+
+    SVGs carry no date and derive their element ids from a fixed salt, so the
+    same figure gives the same bytes (matplotlib otherwise stamps the time and
+    draws random ids); PNGs are written as ``savefig`` writes them.
+    """
+    path = Path(path)
+    kind = path.suffix[1:].lower()
+    extra = {"metadata": {"Date": None}} if kind == "svg" else {}
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"svg.hashsalt": "ncap"}):
+        made.savefig(buffer, format=kind, **extra, **kwargs)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(buffer.getvalue())
+    os.replace(temporary, path)

@@ -4,10 +4,6 @@ line width = the weight's magnitude when a trained circuit's weights are given."
 
 from __future__ import annotations
 
-import io
-import os
-from pathlib import Path
-
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -94,13 +90,3 @@ def draw_circuit(spec: CircuitSpec, n_joints: int, weights: dict[str, np.ndarray
     axes.set_axis_off()
     axes.set_title(title or f"{spec.name}: {n_joints} modules", fontsize=9)
     return made
-
-
-def save_figure(made: Figure, path: str | Path) -> None:
-    """Write ``made`` to ``path`` (.png or .svg) atomically: a reader never sees half a file."""
-    path = Path(path)
-    buffer = io.BytesIO()
-    made.savefig(buffer, format=path.suffix[1:].lower(), dpi=150, bbox_inches="tight")
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(buffer.getvalue())
-    os.replace(temporary, path)

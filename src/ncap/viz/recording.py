@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ncap.circuits import SwimmerCircuit
+from ncap.circuits import CompiledCircuit, SwimmerCircuit
 from ncap.envs import BatchedSwimmer
 from ncap.envs.batched import STATE_SPEC
 from ncap.envs.body import EPISODE_STEPS, swimmer_model
@@ -18,6 +18,24 @@ from ncap.policies import CircuitPolicy
 from ncap.policies.rollout import run_episode
 
 FAST_SCENE = (mujoco.mjtRndFlag.mjRND_SHADOW, mujoco.mjtRndFlag.mjRND_REFLECTION, mujoco.mjtRndFlag.mjRND_SKYBOX)
+
+
+UNIT_TITLES = {"b": "B neurons", "muscle": "muscles"}
+"""How figures name the swimmer's units; any other unit is shown under its own name."""
+
+
+def module_units(activity: dict[str, np.ndarray]) -> list[str]:
+    """Units with a (dorsal, ventral) trace in every module, in the circuit's order: ``b``, ``muscle``,
+    ... (from ``{unit}_dorsal`` arrays (T, N) with N = the torque's modules)."""
+    n_modules = activity["torque"].shape[1]
+    return [name[: -len("_dorsal")] for name, values in activity.items()
+            if name.endswith("_dorsal") and values.ndim == 2 and values.shape[1] == n_modules
+            and f"{name[: -len('_dorsal')]}_ventral" in activity]
+
+
+def head_signals(activity: dict[str, np.ndarray]) -> list[str]:
+    """Activity traces with one value per step (oscillators, commands), in the circuit's order."""
+    return [name for name, values in activity.items() if values.ndim == 1]
 
 
 @dataclass
@@ -85,7 +103,7 @@ class SwimmerCamera:
 
 def has_activity(policy: nn.Module) -> bool:
     """Whether the policy is a circuit that reports its unit activity."""
-    return isinstance(policy, CircuitPolicy) and isinstance(policy.circuit, SwimmerCircuit)
+    return isinstance(policy, CircuitPolicy) and isinstance(policy.circuit, SwimmerCircuit | CompiledCircuit)
 
 
 @torch.no_grad()

@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 
 from ncap.envs.body import CONTROL_TIMESTEP
 from ncap.viz import canvas
-from ncap.viz.recording import EpisodeRecording
+from ncap.viz.recording import UNIT_TITLES, EpisodeRecording, head_signals, module_units
 
 WINDOW_STEPS = 120
 """Steps of activity shown in the sliding window (3.6 s, two oscillator periods)."""
@@ -43,6 +43,15 @@ def status_lines(recording: EpisodeRecording, step: int) -> list[str]:
     return [f"step {step}", f"reward {recording.rewards[step]:.2f}", f"return {running:.1f}"]
 
 
+def _head_title(names: list[str]) -> str:
+    """The head panel's title: the swimmer's own words for its oscillators and commands."""
+    if names == ["osc_dorsal", "osc_ventral"]:
+        return "oscillators"
+    if names == ["osc_dorsal", "osc_ventral", "turn_r", "turn_l", "speed"]:
+        return "oscillators, turn r/l, speed"
+    return ", ".join(dict.fromkeys(n.rsplit("_", 1)[0] for n in names))
+
+
 class ActivityPanel:
     """The camera frame beside live traces: oscillators, B neurons, muscles, torques.
 
@@ -53,22 +62,22 @@ class ActivityPanel:
     def __init__(self, recording: EpisodeRecording, height_px: int):
         self.recording = recording
         activity = recording.activity
-        n_joints = activity["b_dorsal"].shape[1]
+        n_joints = activity["torque"].shape[1]
         dpi = 100
         height = max(height_px, 360) / dpi
         self.figure = canvas.figure(figsize=(height * 2.4, height), dpi=dpi)
-        grid = self.figure.add_gridspec(4, 2, width_ratios=(1, 1.2), height_ratios=(1, 3, 3, 3))
+        units = module_units(activity)
+        grid = self.figure.add_gridspec(len(units) + 2, 2, width_ratios=(1, 1.2),
+                                        height_ratios=(1,) + (3,) * (len(units) + 1))
         self.camera = self.figure.add_subplot(grid[:, 0])
         self.camera.set_axis_off()
         self.image = self.camera.imshow(recording.frames[0])
         self.lines: list[tuple[Line2D, np.ndarray]] = []
         offsets = np.arange(n_joints)[::-1] * 1.2
-        head = ["osc_dorsal", "osc_ventral"] + [n for n in ("turn_r", "turn_l", "speed") if n in activity]
-        title = "oscillators, turn r/l, speed" if len(head) > 2 else "oscillators"
-        panels = [(title, head, np.zeros(1)),
-                  ("B neurons", ["b_dorsal", "b_ventral"], offsets),
-                  ("muscles", ["muscle_dorsal", "muscle_ventral"], offsets),
-                  ("torques", ["torque"], offsets)]
+        head = head_signals(activity)
+        panels = [(_head_title(head), head, np.zeros(1))]
+        panels += [(UNIT_TITLES.get(unit, unit), [f"{unit}_dorsal", f"{unit}_ventral"], offsets) for unit in units]
+        panels.append(("torques", ["torque"], offsets))
         for row, (name, names, offset) in enumerate(panels):
             axis = self.figure.add_subplot(grid[row, 1])
             self._traces(axis, names, offset)
