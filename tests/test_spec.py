@@ -138,7 +138,7 @@ def test_a_frozen_weight_is_not_a_parameter_and_population_mode_keeps_it():
     torch.testing.assert_close(circuit.population_forward(params, q, step)[0], circuit(q[0], step))
 
 
-@pytest.mark.parametrize("algo", ["ppo", "ddpg", "es"])
+@pytest.mark.parametrize("algo", ["ppo", "ddpg", "td3", "sac", "es"])
 def test_a_circuit_written_only_as_a_spec_trains(tmp_path, algo):
     config = merge(tiny_config(algo), {"arch": {"circuit_spec": "swimmer-cpg"}})
     run = train(config, tmp_path / "run")
