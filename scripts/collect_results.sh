@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Copies the small files of runs (config.yaml, metrics.csv, and policy.pt once finished) from
+# Copies the small files of runs (config.yaml, circuit.yaml of spec circuits, metrics.csv, and policy.pt once finished) from
 # runs/<group>/ into results/<group>/ so that measurements travel with the repository.
 # Usage: bash scripts/collect_results.sh issue4 navigate
 set -euo pipefail
@@ -8,7 +8,7 @@ for group in "$@"; do
   for run in runs/"$group"/*/; do
     name=$(basename "$run")
     mkdir -p "results/$group/$name"
-    for file in config.yaml metrics.csv policy.pt; do
+    for file in config.yaml circuit.yaml metrics.csv policy.pt; do
       if [ -f "$run/$file" ]; then cp "$run/$file" "results/$group/$name/"; fi
     done
   done

@@ -14,14 +14,16 @@ from ncap.circuits import CompiledCircuit, SwimmerCircuit, load_spec
 from ncap.circuits.spec import (
     SpecError,
     instance_levels,
-    spec_from_dict,
     with_activation,
     with_uniform_init,
     without_signs,
     without_sharing,
 )
+from ncap.circuits.spec_files import spec_from_dict
 from ncap.policies import ArchitectureConfig, build_policy
+from ncap.errors import ConfigError
 from ncap.training.config import merge
+from ncap.training.runs import RunError, load_run
 from ncap.training.train import train
 
 SWIMMER = load_spec("swimmer")
@@ -56,8 +58,11 @@ def test_compiled_swimmer_equals_the_hand_written_circuit(share, sign, init, act
         torch.testing.assert_close(activity[name], expected_activity[name], atol=1e-6, rtol=0)
     params = torch.randn(6, reference.num_parameters, generator=generator)  # population mode, signs crossed
     q_pop, step_pop = torch.rand(6, 3, 5, generator=generator) * 2 - 1, torch.randint(0, 99, (3,), generator=generator)
-    torch.testing.assert_close(compiled.population_forward(params, q_pop, step_pop),
-                               reference.population_forward(params, q_pop, step_pop), atol=1e-6, rtol=0)
+    turn_pop = torch.rand(6, 3, 2, generator=generator) if commands else None
+    speed_pop = torch.rand(6, 3, generator=generator) if commands else None
+    torch.testing.assert_close(compiled.population_forward(params, q_pop, step_pop, turn_pop, speed_pop),
+                               reference.population_forward(params, q_pop, step_pop, turn_pop, speed_pop),
+                               atol=1e-6, rtol=0)
 
 
 @pytest.mark.parametrize("share", [True, False])
@@ -104,6 +109,13 @@ def _synapses(extra):
     ({"units": lambda units: units | {"cell": {"kind": "spiking"}}}, "kind must be one of"),
     ({"units": lambda units: {k: v for k, v in units.items() if k != "muscle"}}, "unknown unit 'muscle'"),
     ({"extra": 1}, "unknown key extra"),
+    ({"synapses": _synapses({"source": "b", "target": "muscle", "sign": "E", "weight": "training"})}, "reserved"),
+    ({"synapses": _synapses({"source": "b", "target": "muscle", "sign": "E", "weight": "level1_source"})},
+     "reserved"),
+    ({"units": lambda units: units | {"prop": {"kind": "input", "observation": "joint_pos", "offset": -1}}},
+     "may not exist with offset -1"),
+    ({"synapses": _synapses({"source": "b", "target": "muscle", "sign": "E", "magnitude": float("nan")})},
+     "finite number"),
 ])
 def test_invalid_specs_are_refused_with_the_reason(changes, message):
     with pytest.raises(SpecError, match=None) as caught:
@@ -112,7 +124,30 @@ def test_invalid_specs_are_refused_with_the_reason(changes, message):
 
 
 def test_a_spec_reads_back_from_its_plain_data():
-    assert spec_from_dict(SWIMMER.to_dict()) == SWIMMER
+    assert spec_from_dict(SWIMMER.to_dict()) == SWIMMER == spec_from_dict(SWIMMER.to_dict(full=True))
+
+
+def test_a_unit_defined_twice_in_a_file_is_refused(tmp_path):
+    text = (tmp_path / "twice.yaml")
+    text.write_text("name: x\nunits:\n  b: {kind: graded}\n  b: {kind: rectified}\nsynapses: []\n")
+    with pytest.raises(SpecError, match="'b' is given twice"):
+        load_spec(text)
+
+
+def test_a_controller_needs_command_inputs_in_the_spec(tmp_path):
+    no_commands = tmp_path / "plain.yaml"
+    no_commands.write_text(yaml.safe_dump(SWIMMER.without_commands().to_dict()))
+    with pytest.raises(ConfigError, match="no turn or speed inputs"):
+        ArchitectureConfig(circuit_spec=str(no_commands), controller="learned")
+
+
+def test_lagged_oscillators_travel_down_the_body():
+    circuit = CompiledCircuit(load_spec("swimmer-cpg"), 5)
+    steps = torch.arange(120)
+    _, activity = circuit(torch.zeros(120, 5), steps, return_activity=True)
+    for k, module in enumerate(range(1, 5)):  # module m is on while (step - 6 m) mod 60 < 30
+        expected = (torch.remainder(steps - 6 * module, 60) < 30).float()
+        torch.testing.assert_close(activity["cpg_dorsal"][:, k], expected)
 
 
 def test_links_between_neighbouring_modules_are_computed_in_order():
@@ -143,8 +178,24 @@ def test_a_circuit_written_only_as_a_spec_trains(tmp_path, algo):
     config = merge(tiny_config(algo), {"arch": {"circuit_spec": "swimmer-cpg"}})
     run = train(config, tmp_path / "run")
     assert run.finished and len(run.read_metrics()) >= 2
-    policy = build_policy(config.arch, "swim", 4)
-    assert sum(p.numel() for p in policy.parameters()) == 5  # swimmer's 4 + w_cpg
+    initial = build_policy(config.arch, "swim", 4, seed=config.seed)
+    trained = load_run(tmp_path / "run")[0]
+    assert sum(p.numel() for p in initial.parameters()) == 5  # swimmer's 4 + w_cpg
+    assert not torch.equal(initial.circuit.get_flat_parameters(), trained.circuit.get_flat_parameters())
+
+
+def test_a_run_keeps_its_spec_and_refuses_a_changed_one(tmp_path):
+    spec_file = tmp_path / "mine.yaml"
+    spec_file.write_text(yaml.safe_dump(SWIMMER.to_dict()))
+    config = merge(tiny_config("es"), {"arch": {"circuit_spec": str(spec_file)}})
+    train(config, tmp_path / "run")
+    assert (tmp_path / "run" / "circuit.yaml").is_file()
+    changed = _spec(units=lambda units: units | {"osc": {"kind": "oscillator", "modules": "head", "period": 40}})
+    spec_file.write_text(yaml.safe_dump(changed))
+    with pytest.raises(RunError, match="changed since"):
+        train(config, tmp_path / "run")
+    spec_file.unlink()  # the run still loads, from its own copy
+    assert load_run(tmp_path / "run")[0].circuit.oscillators["osc"].period == 60
 
 
 def test_spec_errors_are_one_line_from_the_cli(tmp_path):

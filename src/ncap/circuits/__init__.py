@@ -5,7 +5,8 @@ simulator or environment code."""
 from ncap.circuits.compiler import CompiledCircuit
 from ncap.circuits.embedding import EmbeddedMLP, dense_like, to_mlp
 from ncap.circuits.mlp import MLPPolicyNet, num_parameters
-from ncap.circuits.spec import CircuitSpec, SpecError, load_spec, shipped_specs
+from ncap.circuits.spec import CircuitSpec, SpecError
+from ncap.circuits.spec_files import load_spec, shipped_specs
 from ncap.circuits.swimmer import (
     WEIGHT_SIGNS,
     SwimmerCircuit,

@@ -87,6 +87,9 @@ class CompiledCircuit(nn.Module):
         start = 0
         for unit in self.spec.units:
             modules = module_indices(unit.modules, self.n_joints)
+            if unit.observation == "joint_pos" and any(m + unit.offset >= self.n_joints for m in modules):
+                raise SpecError(f"unit {unit.name!r} reads joint {max(modules) + unit.offset + 1} of a body with "
+                                f"{self.n_joints} joints")
             self.unit_modules[unit.name], self.unit_start[unit.name] = modules, start
             start += 2 * len(modules)
         self.n_instances = start
@@ -105,6 +108,8 @@ class CompiledCircuit(nn.Module):
             group = _Group(name, _group_shape(self.spec, name, self.n_joints), start, SIGNS[synapse.sign],
                            synapse.trainable)
             value = self._initial(synapse, group.shape, generator)
+            if hasattr(self, name):  # spec validation refuses these names; a torch version may add more
+                raise SpecError(f"weight name {name!r} is reserved by torch modules; rename it")
             if group.trainable:
                 self.register_parameter(name, nn.Parameter(value))
             else:

@@ -9,7 +9,7 @@ from the previous/next module, and belong to a *weight* (a sharing group): with
 ``shared: true`` (default) every instance of every synapse of the group uses
 one scalar; with ``shared: false`` each (module, side) instance has its own.
 The swimmer circuit is ``specs/swimmer.yaml`` beside this file; docs/circuits.md
-teaches the language. The ablations are transformations of a spec
+teaches the language, :mod:`ncap.circuits.spec_files` reads specs from YAML. The ablations are transformations of a spec
 (:func:`without_sharing`, :func:`without_signs`, :func:`with_uniform_init`,
 :func:`with_activation`). Pure Python: no torch, no simulator.
 """
@@ -17,17 +17,14 @@ teaches the language. The ablations are transformations of a spec
 from __future__ import annotations
 
 import dataclasses
+import math
+import re
 import typing
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import Any, Literal
-
-import yaml
 
 from ncap.circuits.units import OSCILLATORS, OscillatorName
 from ncap.errors import ConfigError
-from ncap.validation import is_int
 
 UnitKind = Literal["graded", "rectified", "oscillator", "input"]
 ModuleSet = Literal["all", "head", "body"]
@@ -42,7 +39,7 @@ COMMAND_OBSERVATIONS = ("turn", "speed")
 SIDES = ("dorsal", "ventral")
 COMPUTED_KINDS = ("graded", "rectified")
 """Kinds computed from synapses: graded = clamp(z, 0, 1), rectified = max(z, 0)."""
-CHECK_MODULES = 4
+CHECK_MODULES = 8
 """Modules of the body a spec's wiring is checked on when it is loaded (compiling checks the real one)."""
 
 
@@ -122,6 +119,20 @@ class SynapseSpec:
         return f"{self.source} -> {self.target} ({self.group})"
 
 
+RESERVED_NAMES = frozenset({
+    "training", "forward", "parameters", "buffers", "children", "modules", "state_dict", "load_state_dict",
+    "train", "eval", "to", "cpu", "cuda", "float", "double", "half", "apply", "register_buffer",
+    "register_parameter", "register_module", "add_module", "zero_grad", "requires_grad_", "extra_repr",
+    "named_parameters", "named_buffers", "named_modules", "named_children", "get_parameter", "get_buffer",
+    "get_submodule", "type", "share_memory", "dump_patches", "call_super_init", "T_destination",
+    # the compiler's own attributes
+    "spec", "full_spec", "commands", "n_joints", "groups", "oscillators", "unit_modules", "unit_start",
+    "n_instances", "n_levels", "raw_lower", "raw_upper", "trainable_index", "column", "num_parameters",
+    "raw_weights", "used_weights", "get_flat_parameters", "set_flat_parameters", "population_forward",
+    "activity_by_name", "transfer",
+})
+"""Names a weight cannot take: attributes of a torch module and of the compiled circuit."""
+
 GROUP_FIELDS = ("sign", "magnitude", "distribution", "random_sign", "shared", "trainable")
 """Synapse fields every synapse of one sharing group must agree on (they describe the weight)."""
 
@@ -161,11 +172,12 @@ class CircuitSpec:
         return dataclasses.replace(self, units=tuple(u for u in self.units if u.name not in dropped),
                                    synapses=tuple(s for s in self.synapses if s.source not in dropped))
 
-    def to_dict(self) -> dict:
-        """Plain data that :func:`spec_from_dict` reads back (defaults left out)."""
+    def to_dict(self, full: bool = False) -> dict:
+        """Plain data that :func:`spec_from_dict` reads back: fields at their defaults left out, or
+        every field if ``full`` (a run's saved copy, which must not depend on this version's defaults)."""
         def fields(obj: Any, skip: tuple[str, ...]) -> dict:
             return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)
-                    if f.name not in skip and getattr(obj, f.name) != f.default}
+                    if f.name not in skip and (full or getattr(obj, f.name) != f.default)}
         return {"name": self.name, "description": self.description,
                 "units": {u.name: fields(u, ("name",)) for u in self.units},
                 "synapses": [fields(s, ()) | {"source": s.source, "target": s.target, "sign": s.sign}
@@ -214,77 +226,7 @@ def with_activation(spec: CircuitSpec, activation: str) -> CircuitSpec:
                                                  for u in spec.units))
 
 
-# --- reading and checking ---------------------------------------------------------------------------------
-
-
-def _choices(hint: Any) -> list:
-    """The allowed values of a Literal type hint (or of the Literals in a union), else []."""
-    if typing.get_origin(hint) is Literal:
-        return list(typing.get_args(hint))
-    return [value for arg in typing.get_args(hint) if typing.get_origin(arg) is Literal
-            for value in typing.get_args(arg)]
-
-
-def _check_fields(cls: type, data: Any, where: str) -> dict:
-    """``data`` checked against dataclass ``cls``: a mapping of known keys with values of the right type."""
-    if not isinstance(data, dict):
-        raise SpecError(f"{where} must be a mapping, got {data!r}")
-    hints = typing.get_type_hints(cls)
-    names = [f.name for f in dataclasses.fields(cls)]
-    unknown = sorted(set(map(str, data)) - set(names))
-    if unknown:
-        raise SpecError(f"{where}: unknown key{'s' * (len(unknown) > 1)} {', '.join(unknown)}; "
-                        f"known: {', '.join(names)}")
-    for key, value in data.items():
-        hint = hints[key]
-        choices = _choices(hint)
-        if choices:
-            if value not in choices and not (value is None and type(None) in typing.get_args(hint)):
-                raise SpecError(f"{where}.{key} must be one of {choices}, got {value!r}")
-        elif hint is bool and not isinstance(value, bool):
-            raise SpecError(f"{where}.{key} must be true or false, got {value!r}")
-        elif hint is int and not is_int(value):
-            raise SpecError(f"{where}.{key} must be an integer, got {value!r}")
-        elif hint is float and (isinstance(value, bool) or not isinstance(value, int | float)):
-            raise SpecError(f"{where}.{key} must be a number, got {value!r}")
-        elif hint is str and not isinstance(value, str):
-            raise SpecError(f"{where}.{key} must be a string, got {value!r}")
-    return dict(data)
-
-
-def spec_from_dict(data: Any, where: str = "circuit spec") -> CircuitSpec:
-    """A validated :class:`CircuitSpec` from plain data (a parsed YAML file); SpecError naming the problem."""
-    if not isinstance(data, dict):
-        raise SpecError(f"{where} must be a mapping with name, units and synapses, got {type(data).__name__}")
-    unknown = sorted(set(map(str, data)) - {"name", "description", "units", "synapses"})
-    if unknown:
-        raise SpecError(f"{where}: unknown key{'s' * (len(unknown) > 1)} {', '.join(unknown)}; "
-                        "known: name, description, units, synapses")
-    name = data.get("name")
-    if not isinstance(name, str) or not name:
-        raise SpecError(f"{where}: name must be a non-empty string, got {name!r}")
-    units_data, synapse_data = data.get("units"), data.get("synapses")
-    if not isinstance(units_data, dict) or not units_data:
-        raise SpecError(f"circuit {name!r}: units must be a non-empty mapping of unit name -> fields")
-    if not isinstance(synapse_data, list) or not synapse_data:
-        raise SpecError(f"circuit {name!r}: synapses must be a non-empty list")
-    units = []
-    for unit_name, fields in units_data.items():
-        if not isinstance(unit_name, str) or not unit_name.isidentifier():
-            raise SpecError(f"circuit {name!r}: unit name {unit_name!r} is not an identifier")
-        checked = _check_fields(UnitSpec, fields, f"unit {unit_name!r}")
-        if "kind" not in checked:
-            raise SpecError(f"unit {unit_name!r}: kind is required (one of {list(UNIT_KINDS)})")
-        units.append(UnitSpec(name=unit_name, **{k: v for k, v in checked.items() if k != "name"}))
-    synapses = []
-    for index, fields in enumerate(synapse_data):
-        checked = _check_fields(SynapseSpec, fields, f"synapse {index}")
-        missing = [key for key in ("source", "target", "sign") if key not in checked]
-        if missing:
-            raise SpecError(f"synapse {index}: {', '.join(missing)} required")
-        synapses.append(SynapseSpec(**{k: float(v) if k == "magnitude" else v for k, v in checked.items()}))
-    return validate(CircuitSpec(name=name, units=tuple(units), synapses=tuple(synapses),
-                                description=str(data.get("description") or "")))
+# --- checking ---------------------------------------------------------------------------------------------
 
 
 def _check_unit(unit: UnitSpec) -> None:
@@ -297,14 +239,18 @@ def _check_unit(unit: UnitSpec) -> None:
     if unit.kind == "oscillator":
         if unit.waveform not in OSCILLATORS:
             raise SpecError(f"unit {unit.name!r}: waveform must be one of {list(OSCILLATORS)}")
-        if unit.period < 1 or not 0 < unit.duty < unit.period:
-            raise SpecError(f"unit {unit.name!r}: need period >= 1 and 0 < duty < period, "
+        if unit.period < 1 or (unit.waveform == "square" and not 0 < unit.duty < unit.period):
+            raise SpecError(f"unit {unit.name!r}: need period >= 1 and, for a square wave, 0 < duty < period; "
                             f"got period {unit.period}, duty {unit.duty}")
     if unit.kind == "input":
         if unit.observation is None:
             raise SpecError(f"unit {unit.name!r}: an input needs an observation (one of {list(OBSERVATIONS)})")
         if unit.offset and unit.observation != "joint_pos":
             raise SpecError(f"unit {unit.name!r}: offset applies to joint_pos inputs only")
+        allowed = {"all": "0", "body": "-1 or 0", "head": ">= 0"}[unit.modules]
+        if not {"all": unit.offset == 0, "body": unit.offset in (-1, 0), "head": unit.offset >= 0}[unit.modules]:
+            raise SpecError(f"unit {unit.name!r}: a joint_pos input in modules {unit.modules} reads a joint that "
+                            f"may not exist with offset {unit.offset} (allowed: {allowed})")
     if unit.output is not None and (not unit.computed or unit.modules != "all"):
         raise SpecError(f"unit {unit.name!r}: the joint_torque output must be a graded or rectified unit "
                         "in every module (modules: all)")
@@ -371,13 +317,15 @@ def validate(spec: CircuitSpec) -> CircuitSpec:
         if not spec.unit(s.target).computed:
             raise SpecError(f"synapse {s.label}: target {s.target!r} is an {spec.unit(s.target).kind} unit; "
                             "only graded and rectified units receive synapses")
-        if not s.group.isidentifier():
-            raise SpecError(f"synapse {s.label}: weight name {s.group!r} is not an identifier")
-        if s.magnitude < 0:
-            raise SpecError(f"synapse {s.label}: magnitude must be >= 0, got {s.magnitude}")
+        if not s.group.isidentifier() or s.group.startswith("_") or re.fullmatch(r"level\d+_.*", s.group) \
+                or s.group in RESERVED_NAMES:
+            raise SpecError(f"synapse {s.label}: weight name {s.group!r} is not an identifier or is reserved "
+                            "(it names a parameter of the compiled torch module)")
+        if not math.isfinite(s.magnitude) or s.magnitude < 0:
+            raise SpecError(f"synapse {s.label}: magnitude must be a finite number >= 0, got {s.magnitude}")
         if s.random_sign and s.sign != "free":
             raise SpecError(f"synapse {s.label}: random_sign applies to free synapses only (sign is {s.sign})")
-        if not synapse_modules(spec, s, CHECK_MODULES + 1):
+        if not synapse_modules(spec, s, CHECK_MODULES):
             raise SpecError(f"synapse {s.label}: its source and target never meet in a module")
     for group in spec.groups:
         members = spec.group_synapses(group)
@@ -391,45 +339,5 @@ def validate(spec: CircuitSpec) -> CircuitSpec:
     outputs = [u.name for u in spec.units if u.output == "joint_torque"]
     if len(outputs) != 1:
         raise SpecError(f"circuit {spec.name!r}: exactly one unit needs output: joint_torque, found {outputs}")
-    instance_levels(spec, CHECK_MODULES + 1)
+    instance_levels(spec, CHECK_MODULES)
     return spec
-
-
-# --- files --------------------------------------------------------------------------------------------------
-
-SPEC_DIR = "specs"
-"""Package folder of the shipped specs (``ncap/circuits/specs/<name>.yaml``)."""
-
-
-def shipped_specs() -> list[str]:
-    """Names of the specs shipped with ncap (``swimmer``, ...)."""
-    folder = resources.files("ncap.circuits").joinpath(SPEC_DIR)
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
-
-
-def spec_text(name_or_path: str | Path) -> tuple[str, str]:
-    """(text, where) of a shipped spec by name or a YAML file by path; SpecError if neither."""
-    text_path = Path(name_or_path)
-    if str(name_or_path) in shipped_specs():
-        resource = resources.files("ncap.circuits").joinpath(SPEC_DIR, f"{name_or_path}.yaml")
-        return resource.read_text(), f"shipped spec {name_or_path!r}"
-    if text_path.suffix in (".yaml", ".yml") and text_path.is_file():
-        return text_path.read_text(), str(text_path)
-    raise SpecError(f"no circuit spec {str(name_or_path)!r}: neither a shipped spec ({', '.join(shipped_specs())}) "
-                    "nor a .yaml file")
-
-
-def load_spec(name_or_path: str | Path) -> CircuitSpec:
-    """The validated spec of a shipped name (``"swimmer"``) or a YAML file path."""
-    text, where = spec_text(name_or_path)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise SpecError(f"{where} is not valid YAML: {str(error).splitlines()[0]}") from None
-    return spec_from_dict(data, where)
-
-
-__all__ = [
-    "CircuitSpec", "SpecError", "SynapseSpec", "UnitSpec", "load_spec", "shipped_specs", "spec_from_dict",
-    "validate", "with_activation", "with_uniform_init", "without_signs", "without_sharing",
-]

@@ -42,7 +42,7 @@ def _run_circuit(run_dir: Path):
 
 
 def run(args: argparse.Namespace) -> None:
-    from ncap.circuits.spec import load_spec  # noqa: PLC0415
+    from ncap.circuits.spec_files import load_spec  # noqa: PLC0415
     from ncap.viz.canvas import save  # noqa: PLC0415  (matplotlib)
     from ncap.viz.diagram import draw_circuit  # noqa: PLC0415
 

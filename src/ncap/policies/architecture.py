@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import typing
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import torch
@@ -13,12 +14,12 @@ from torch import nn
 from ncap.circuits import CompiledCircuit, SwimmerCircuit, dense_like, to_mlp
 from ncap.circuits.spec import (
     CircuitSpec,
-    load_spec,
     with_activation,
     with_uniform_init,
     without_sharing,
     without_signs,
 )
+from ncap.circuits.spec_files import load_spec
 from ncap.circuits.swimmer import InitName, SwimmerCircuitConfig
 from ncap.circuits.units import ActivationName, OscillatorName
 from ncap.errors import ConfigError
@@ -102,7 +103,13 @@ class ArchitectureConfig:
         for name in ("oscillator", "oscillator_period", "oscillator_duty"):
             if getattr(self, name) != getattr(defaults, name):
                 raise ConfigError(f"with a circuit_spec, set the oscillator in the spec, not {name}")
-        load_spec(self.circuit_spec)  # SpecError (a ConfigError) now rather than at build time
+        spec = load_spec(self.circuit_spec)  # SpecError (a ConfigError) now rather than at build time
+        if self.controller is not None and not any(u.is_command for u in spec.units):
+            raise ConfigError(f"circuit spec {self.circuit_spec!r} has no turn or speed inputs for a controller to drive")
+        CompiledCircuit(circuit_spec(self), 2, commands=self.controller is not None)  # what only compiling finds
+        path = Path(self.circuit_spec)
+        if path.suffix in (".yaml", ".yml") and not path.is_absolute():  # a file: recorded wherever it is read from
+            object.__setattr__(self, "circuit_spec", str(path.resolve()))
 
 
 def circuit_spec(config: ArchitectureConfig) -> CircuitSpec:

@@ -16,6 +16,7 @@ containers only, loaded with ``weights_only=True``: loading never runs code.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import os
 import shutil
@@ -28,12 +29,15 @@ import torch
 import yaml
 from torch import nn
 
+from ncap.circuits.spec_files import load_spec
 from ncap.errors import NcapError
 from ncap.policies import build_policy
 from ncap.training.config import TrainConfig, from_dict, identity, to_dict, upgrade_saved
 from ncap.training.evaluation import ActionNoise
 
 CONFIG, METRICS, CHECKPOINT, POLICY = "config.yaml", "metrics.csv", "checkpoint.pt", "policy.pt"
+CIRCUIT = "circuit.yaml"
+"""A spec-compiled circuit's spec, saved when the run starts (``arch.circuit_spec`` runs only)."""
 METRIC_FIELDS = ("env_steps", "wall_time", "return_deterministic", "return_deterministic_std", "return_sampled",
                  "return_sampled_std", "train_return", "reach_rate", "time_to_reach", "final_distance")
 LEGACY_METRICS = {"eval_return_mean": "return_deterministic", "eval_return_std": "return_deterministic_std"}
@@ -90,6 +94,11 @@ def safe_torch_load(path: Path) -> Any:
         raise RunError(f"corrupt or truncated checkpoint {path} ({type(error).__name__})") from None
 
 
+def _circuit_text(config: TrainConfig) -> str:
+    """The run's circuit spec as saved beside its config (a spec file may change after training)."""
+    return yaml.safe_dump(load_spec(config.arch.circuit_spec).to_dict(full=True), sort_keys=False)
+
+
 def read_config(run_dir: Path) -> TrainConfig:
     """The run's config; RunError if the directory is not a readable run."""
     path = run_dir / CONFIG
@@ -98,8 +107,16 @@ def read_config(run_dir: Path) -> TrainConfig:
     if not path.is_file():
         raise RunError(f"{run_dir} is not an ncap run (no {CONFIG})")
     try:
-        data = yaml.safe_load(path.read_text())
-        return from_dict(TrainConfig, upgrade_saved(data), where=CONFIG)
+        data = upgrade_saved(yaml.safe_load(path.read_text()))
+        arch = data.get("arch") if isinstance(data, dict) else None
+        named = arch.get("circuit_spec") if isinstance(arch, dict) else None
+        if named is None or not (run_dir / CIRCUIT).is_file():
+            return from_dict(TrainConfig, data, where=CONFIG)
+        # a spec circuit is checked and built from the run's own copy: its file may have changed or gone since
+        config = from_dict(TrainConfig, {**data, "arch": {**arch, "circuit_spec": str(run_dir / CIRCUIT)}},
+                           where=CONFIG)
+        object.__setattr__(config.arch, "circuit_spec", named)  # the name it was trained under
+        return config
     except (yaml.YAMLError, ValueError) as error:
         raise RunError(f"unreadable {path}: {error}") from None
 
@@ -138,9 +155,15 @@ class RunDir:
                 differing = sorted(key for key in new if old.get(key) != new.get(key))
                 raise RunError(f"{run.path} holds a different run (differs in: {', '.join(differing)}); "
                                "choose another run directory, or resume that one")
+            saved = run.path / CIRCUIT
+            if saved.is_file() and saved.read_text() != _circuit_text(config):
+                raise RunError(f"the circuit spec {config.arch.circuit_spec} changed since {run.path} started "
+                               f"(its spec is saved in {saved}); train the changed circuit in another directory")
             return run
         run.path.mkdir(parents=True, exist_ok=True)
         atomic_write(run.path / CONFIG, yaml.safe_dump(to_dict(config), sort_keys=False).encode())
+        if config.arch.circuit_spec is not None:
+            atomic_write(run.path / CIRCUIT, _circuit_text(config).encode())
         return run
 
     @property
@@ -235,7 +258,10 @@ def load_run(path: str | Path) -> tuple[nn.Module, TrainConfig, ActionNoise | No
     if not source.is_file():
         raise RunError(f"{run.path} has no policy yet (no {POLICY} or {CHECKPOINT})")
     state = safe_torch_load(source)
-    policy = build_policy(config.arch, config.task, config.n_links, seed=config.seed)
+    arch = config.arch
+    if (run.path / CIRCUIT).is_file():  # the circuit as trained, even if its spec file changed or moved since
+        arch = dataclasses.replace(arch, circuit_spec=str(run.path / CIRCUIT))
+    policy = build_policy(arch, config.task, config.n_links, seed=config.seed)
     try:
         policy.load_state_dict(state["policy"])
     except (KeyError, RuntimeError, TypeError) as error:
