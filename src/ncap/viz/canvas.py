@@ -44,6 +44,7 @@ def save(made: Figure, path: str | Path, **kwargs: Any) -> None:
     buffer = io.BytesIO()
     with matplotlib.rc_context({"svg.hashsalt": "ncap"}):
         made.savefig(buffer, format=kind, **extra, **kwargs)
+    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_bytes(buffer.getvalue())
     os.replace(temporary, path)
