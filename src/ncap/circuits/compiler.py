@@ -92,6 +92,11 @@ class CompiledCircuit(nn.Module):
                                 f"{self.n_joints} joints")
             self.unit_modules[unit.name], self.unit_start[unit.name] = modules, start
             start += 2 * len(modules)
+            if unit.kind == "oscillator":  # module m's oscillator sees step - lag * m
+                self.register_buffer(f"_delay_{unit.name}", torch.tensor(modules) * unit.lag, persistent=False)
+            elif unit.observation == "joint_pos":  # module m reads joint m + offset
+                self.register_buffer(f"_joints_{unit.name}", torch.tensor([m + unit.offset for m in modules]),
+                                     persistent=False)
         self.n_instances = start
         self.oscillators = nn.ModuleDict({
             u.name: make_oscillator(u.waveform, u.period, u.duty) for u in self.spec.units if u.kind == "oscillator"})
@@ -205,21 +210,19 @@ class CompiledCircuit(nn.Module):
             if unit.computed:
                 value = joint_pos.new_zeros(*batch, len(modules), 2)
             elif unit.kind == "oscillator":
-                index = torch.as_tensor(step, device=joint_pos.device)[..., None] - unit.lag * torch.tensor(modules)
+                index = torch.as_tensor(step, device=joint_pos.device)[..., None] - getattr(self, f"_delay_{unit.name}")
                 value = self.oscillators[unit.name](index, dtype=joint_pos.dtype)
             else:
                 value = self._observed(unit, len(modules), joint_pos, turn, speed)
             parts.append(value.expand(*batch, len(modules), 2).reshape(*batch, 2 * len(modules)))
         return torch.cat(parts, dim=-1)
 
-    @staticmethod
-    def _observed(unit: UnitSpec, n_modules: int, joint_pos: Tensor, turn: Tensor | None,
+    def _observed(self, unit: UnitSpec, n_modules: int, joint_pos: Tensor, turn: Tensor | None,
                   speed: Tensor | None) -> Tensor:
         """An input unit's (..., M, 2) values: the observation part, transformed, split into sides."""
         batch = joint_pos.shape[:-1]
         if unit.observation == "joint_pos":
-            offsets = [m + unit.offset for m in module_indices(unit.modules, joint_pos.shape[-1])]
-            observed = joint_pos[..., offsets]
+            observed = joint_pos[..., getattr(self, f"_joints_{unit.name}")]
         elif unit.observation == "turn":
             observed = (turn if turn is not None else joint_pos.new_zeros(*batch, 2))[..., None, :]
         else:
@@ -247,8 +250,7 @@ class CompiledCircuit(nn.Module):
             members = getattr(self, f"level{level}_members")
             value = torch.minimum(pre[..., members].clamp(min=0.0), getattr(self, f"level{level}_upper"))
             activity = activity.index_copy(-1, members, value)
-        output = self.spec.output
-        start, n = self.unit_start[output.name], len(self.unit_modules[output.name])
+        start, n = self.unit_start[self.spec.output.name], self.n_joints  # the output is in every module
         sides = activity[..., start:start + 2 * n].reshape(*activity.shape[:-1], n, 2)
         torque = sides[..., 0] - sides[..., 1]
         if not return_activity:

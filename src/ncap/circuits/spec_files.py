@@ -12,20 +12,12 @@ import dataclasses
 import typing
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 
 from ncap.circuits.spec import UNIT_KINDS, CircuitSpec, SpecError, SynapseSpec, UnitSpec, validate
-from ncap.validation import is_int
-
-
-def _choices(hint: Any) -> list:
-    """The allowed values of a Literal type hint (or of the Literals in a union), else []."""
-    if typing.get_origin(hint) is Literal:
-        return list(typing.get_args(hint))
-    return [value for arg in typing.get_args(hint) if typing.get_origin(arg) is Literal
-            for value in typing.get_args(arg)]
+from ncap.validation import check_value
 
 
 def _check_fields(cls: type, data: Any, where: str) -> dict:
@@ -38,21 +30,7 @@ def _check_fields(cls: type, data: Any, where: str) -> dict:
     if unknown:
         raise SpecError(f"{where}: unknown key{'s' * (len(unknown) > 1)} {', '.join(unknown)}; "
                         f"known: {', '.join(names)}")
-    for key, value in data.items():
-        hint = hints[key]
-        choices = _choices(hint)
-        if choices:
-            if value not in choices and not (value is None and type(None) in typing.get_args(hint)):
-                raise SpecError(f"{where}.{key} must be one of {choices}, got {value!r}")
-        elif hint is bool and not isinstance(value, bool):
-            raise SpecError(f"{where}.{key} must be true or false, got {value!r}")
-        elif hint is int and not is_int(value):
-            raise SpecError(f"{where}.{key} must be an integer, got {value!r}")
-        elif hint is float and (isinstance(value, bool) or not isinstance(value, int | float)):
-            raise SpecError(f"{where}.{key} must be a number, got {value!r}")
-        elif hint is str and not isinstance(value, str):
-            raise SpecError(f"{where}.{key} must be a string, got {value!r}")
-    return dict(data)
+    return {key: check_value(value, hints[key], f"{where}.{key}", SpecError) for key, value in data.items()}
 
 
 def spec_from_dict(data: Any, where: str = "circuit spec") -> CircuitSpec:
@@ -85,7 +63,7 @@ def spec_from_dict(data: Any, where: str = "circuit spec") -> CircuitSpec:
         missing = [key for key in ("source", "target", "sign") if key not in checked]
         if missing:
             raise SpecError(f"synapse {index}: {', '.join(missing)} required")
-        synapses.append(SynapseSpec(**{k: float(v) if k == "magnitude" else v for k, v in checked.items()}))
+        synapses.append(SynapseSpec(**checked))
     return validate(CircuitSpec(name=name, units=tuple(units), synapses=tuple(synapses),
                                 description=str(data.get("description") or "")))
 

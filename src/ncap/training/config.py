@@ -9,7 +9,6 @@ flags; unknown keys and wrong types are refused with a ValueError naming them.
 from __future__ import annotations
 
 import dataclasses
-import types
 import typing
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -17,7 +16,7 @@ from typing import Any, Literal
 from ncap.errors import ConfigError
 from ncap.policies import ArchitectureConfig
 from ncap.policies.architecture import check_task
-from ncap.validation import is_int, require_int, validate_n_links
+from ncap.validation import check_value, require_int, validate_n_links
 
 AlgoName = Literal["ppo", "ddpg", "td3", "sac", "es"]
 TaskName = Literal["swim", "navigate"]
@@ -196,44 +195,10 @@ def to_dict(config: Any) -> dict:
 
 
 def _check_value(value: Any, hint: Any, where: str) -> Any:
-    """``value`` converted to the annotated type ``hint``, or ValueError."""
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType):
-        if value is None and type(None) in args:
-            return None
-        return _check_value(value, next(a for a in args if a is not type(None)), where)
-    if origin is Literal:
-        if value not in args:
-            raise ConfigError(f"{where} must be one of {list(args)}, got {value!r}")
-        return value
-    if origin is tuple:
-        if not isinstance(value, (list, tuple)):
-            raise ConfigError(f"{where} must be a list, got {value!r}")
-        return tuple(_check_value(v, args[0], f"{where}[{i}]") for i, v in enumerate(value))
-    if hint is bool:
-        if not isinstance(value, bool):
-            raise ConfigError(f"{where} must be true or false, got {value!r}")
-        return value
-    if hint is int:
-        if not is_int(value):
-            raise ConfigError(f"{where} must be an integer, got {value!r}")
-        return value
-    if hint is float:
-        if isinstance(value, str):  # YAML 1.1 reads 1e-3 as a string
-            try:
-                return float(value)
-            except ValueError:
-                raise ConfigError(f"{where} must be a number, got {value!r}") from None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(f"{where} must be a number, got {value!r}")
-        return float(value)
-    if hint is str:
-        if not isinstance(value, str):
-            raise ConfigError(f"{where} must be a string, got {value!r}")
-        return value
+    """``value`` converted to the annotated type ``hint`` (nested configs included), or ConfigError."""
     if dataclasses.is_dataclass(hint):
         return from_dict(hint, value, where)
-    raise TypeError(f"unsupported config type {hint!r} at {where}")
+    return check_value(value, hint, where)
 
 
 def from_dict(cls: type, data: Any, where: str = "config") -> Any:
