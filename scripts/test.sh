@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets up .venv (scripts/setup.sh) and runs the default test suite (slow tests excluded), then the
-# multi-node Ray test (slow: a 3-node cluster loses a node mid-run; about 2 minutes).
+# Sets up .venv (scripts/setup.sh) and runs the default test suite (slow tests excluded) on every
+# core (pytest-xdist), then the multi-node Ray test (slow: a 3-node cluster loses a node mid-run;
+# about 2 minutes).
 # Extra arguments go to pytest instead, e.g. `bash scripts/test.sh -m slow`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -19,5 +20,5 @@ if [ "$#" -gt 0 ]; then
   run_pytest "$@"
   exit $?
 fi
-run_pytest || exit $?
+run_pytest -n auto || exit $?
 run_pytest -m slow tests/test_ray_sweep.py
