@@ -1,8 +1,10 @@
 import csv
 import math
 
-from ncap.experiments.results import RunGroup
-from ncap.experiments.summary import summarize, write_summary
+import numpy as np
+
+from ncap.experiments.results import Estimate, RunGroup
+from ncap.experiments.summary import steps_to_settle, summarize, write_summary
 from ncap.training.config import TrainConfig, merge
 
 ARCHS = {"ncap": {"arch": "ncap"}, "mlp256x256": {"arch": "mlp", "hidden": [256, 256]},
@@ -68,3 +70,34 @@ def test_groups_use_the_papers_measure_per_algorithm():
     legacy = group("ppo")
     legacy.__dict__["_metrics"] = [[{"env_steps": 0, "return_deterministic": 800.0, "return_sampled": math.nan}]]
     assert legacy.measure == "return_deterministic"  # runs saved before sampled evaluation
+
+
+def _estimates(means):
+    return [Estimate(mean=m, low=m, high=m, n=1) for m in means]
+
+
+def test_steps_to_settle_is_where_the_curve_stays_within_one_percent_of_its_end():
+    steps = np.array([0, 100, 200, 300, 400])
+    # final 1005: band 10.05; 1000 and 1005 are inside, 990 is not
+    assert steps_to_settle(steps, _estimates([0.0, 500.0, 990.0, 1000.0, 1005.0])) == 300.0
+    # inside the band early, out of it later: only the tail that stays counts
+    assert steps_to_settle(steps, _estimates([1000.0, 1000.0, 500.0, 1000.0, 1000.0])) == 300.0
+    assert steps_to_settle(steps, _estimates([900.0, 901.0, 902.0, 903.0, 904.0])) == 0.0
+    assert steps_to_settle(steps, _estimates([0.0, 100.0, 200.0, 300.0, 400.0])) == 400.0  # still rising
+    assert steps_to_settle(steps, _estimates([-100.0, -50.0, -100.5, -99.5, -100.0])) == 200.0  # |final|
+    assert math.isnan(steps_to_settle(np.array([]), []))
+
+
+def test_summary_rows_hold_the_settle_step_and_the_last_step():
+    rows = {(r["algo"], r["arch"]): r for r in summarize(_groups())}
+    # seed means 795, 855, 890: 855 is 3.9% below 890
+    assert rows[("ppo", "ncap")]["steps_within_1pct_of_final"] == 200.0
+    assert rows[("ppo", "ncap")]["last_step"] == 200.0
+    assert rows[("es", "ncap")]["steps_within_1pct_of_final"] == 10.0  # 800 is 1.2% below 810
+    assert rows[("es", "ncap")]["last_step"] == 10.0
+
+
+def test_summary_rewrite_leaves_no_temporary_files(tmp_path):
+    write_summary(_groups(), tmp_path)
+    write_summary(_groups(), tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["summary.csv", "summary.md"]

@@ -18,7 +18,6 @@ Curves show the mean over seeds and a 95% bootstrap confidence band
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -38,7 +37,7 @@ from ncap.experiments.results import RunGroup, estimate, load_groups
 from ncap.experiments.summary import write_summary
 from ncap.policies import ArchitectureConfig, build_policy, transfer_policy
 from ncap.training.evaluation import ActionNoise, evaluate
-from ncap.training.runs import load_run
+from ncap.training.runs import atomic_csv, load_run
 from ncap.viz import canvas
 
 CSV_FIELDS = ("figure", "panel", "series", "x", "mean", "ci_low", "ci_high", "n_seeds")
@@ -62,10 +61,7 @@ class FigureWriter:
         for path in paths:
             canvas.save(figure, path, dpi=130)
         rows = [row for row in self.rows if row["figure"] == figure_name]
-        with (self.out / f"fig{figure_name}.csv").open("w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
-            writer.writeheader()
-            writer.writerows(rows)
+        atomic_csv(self.out / f"fig{figure_name}.csv", CSV_FIELDS, rows)
         return paths
 
 

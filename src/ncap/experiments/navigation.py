@@ -8,7 +8,6 @@ evaluated zero-shot on other body lengths (an MLP's input fixes its body).
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +16,7 @@ from torch import nn
 from ncap.experiments.labels import run_label
 from ncap.policies import ArchitectureConfig, CircuitPolicy, build_policy, transfer_policy
 from ncap.training.evaluation import evaluate
-from ncap.training.runs import CONFIG, RunDir, load_run_policy
+from ncap.training.runs import CONFIG, RunDir, atomic_csv, load_run_policy
 from ncap.viz import canvas
 
 NAV_LINKS = (4, 6, 8, 10, 12)
@@ -62,10 +61,7 @@ def navigation_figure(runs_dir: str | Path, out: str | Path, episodes: int = 20,
     rows = navigation_rows(runs_dir, episodes, lengths=lengths)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    with (out / "figNav.csv").open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=FIELDS)
-        writer.writeheader()
-        writer.writerows(rows)
+    atomic_csv(out / "figNav.csv", FIELDS, rows)
     labels = list(dict.fromkeys(row["policy"] for row in rows))
     at6 = {row["policy"]: row for row in rows if row["n_links"] == 6}
     figure, (returns, reach, transfer) = canvas.subplots(1, 3, figsize=(14, 4.2), constrained_layout=True)

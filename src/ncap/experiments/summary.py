@@ -5,12 +5,14 @@ For each group of seeds: parameters, initial and final evaluation return
 on the way (shows a collapse at the end), the standard deviation of the final
 return across seeds, final return per parameter, and the first evaluation
 step at which the seed-mean curve reaches 90% of the final return of the
-same algorithm's largest MLP (the paper's MLP(256,256) in its grids).
+same algorithm's largest MLP (the paper's MLP(256,256) in its grids), and
+the first evaluation step from which the seed-mean curve stays within 1% of
+its final value (beside the last evaluated step: a curve that settles only at
+its last evaluations has not reached an asymptote within the budget).
 """
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 
@@ -18,17 +20,22 @@ import numpy as np
 
 from ncap.experiments.labels import is_two_layer_mlp
 from ncap.experiments.results import Estimate, RunGroup, estimate
+from ncap.training.runs import atomic_csv, atomic_write
 
 FIELDS = ("algo", "arch", "n_links", "parameters", "n_seeds", "measure", "initial_return", "final_return",
           "final_ci_low", "final_ci_high", "best_return", "final_std_over_seeds", "return_per_parameter",
-          "steps_to_90pct_of_mlp", "mlp_reference", "final_return_deterministic", "final_return_sampled")
+          "steps_to_90pct_of_mlp", "mlp_reference", "final_return_deterministic", "final_return_sampled",
+          "steps_within_1pct_of_final", "last_step")
 REACH_FRACTION = 0.9
+SETTLE_FRACTION = 0.01
 SUMMARY_NOTE = ("Returns are evaluation returns, mean over seeds, in the paper's measure (`measure`: sampled "
                 "actions for PPO as Tonic's tests, deterministic for DDPG and ES), with both final returns at the "
                 "end of each row (–: not measured); CI: 95% bootstrap over seeds; "
                 "best_return: highest seed-mean evaluation return on the way; "
                 "steps_to_90pct_of_mlp: first evaluated step at which the seed-mean curve reaches 90% of "
-                "the final return of `mlp_reference` (same algorithm; –: never within the budget).")
+                "the final return of `mlp_reference` (same algorithm; –: never within the budget); "
+                "steps_within_1pct_of_final: first evaluated step from which the seed-mean curve stays within 1% "
+                "of its final value (near `last_step`: still moving, no asymptote within the budget).")
 
 
 def _reference(groups: list[RunGroup], group: RunGroup) -> RunGroup | None:
@@ -42,6 +49,18 @@ def steps_to_reach(steps: np.ndarray, estimates: list[Estimate], target: float) 
     ``target`` (NaN: never)."""
     reached = [step for step, est in zip(steps, estimates) if est.mean >= target]
     return float(reached[0]) if reached else math.nan
+
+
+def steps_to_settle(steps: np.ndarray, estimates: list[Estimate], fraction: float = SETTLE_FRACTION) -> float:
+    """First evaluated env step of a curve (:meth:`RunGroup.curve`) from which every later seed-mean return is
+    within ``fraction`` of the final one (|mean - final| <= fraction * |final|); NaN for an empty curve."""
+    if not estimates:
+        return math.nan
+    final = estimates[-1].mean
+    settled = len(estimates) - 1
+    while settled > 0 and abs(estimates[settled - 1].mean - final) <= fraction * abs(final):
+        settled -= 1
+    return float(steps[settled])
 
 
 def summarize(groups: list[RunGroup]) -> list[dict]:
@@ -66,6 +85,8 @@ def summarize(groups: list[RunGroup]) -> list[dict]:
             "measure": group.measure.removeprefix("return_"),
             "final_return_deterministic": float(np.mean(group.final_returns("return_deterministic"))),
             "final_return_sampled": float(np.mean(group.final_returns("return_sampled"))),
+            "steps_within_1pct_of_final": steps_to_settle(steps, curve),
+            "last_step": float(steps[-1]) if len(steps) else math.nan,
         })
     return rows
 
@@ -83,11 +104,8 @@ def write_summary(groups: list[RunGroup], out: str | Path) -> list[Path]:
     out = Path(out)
     rows = summarize(groups)
     csv_path, md_path = out / "summary.csv", out / "summary.md"
-    with csv_path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=FIELDS)
-        writer.writeheader()
-        writer.writerows(rows)
+    atomic_csv(csv_path, FIELDS, rows)
     lines = ["| " + " | ".join(FIELDS) + " |", "|" + "---|" * len(FIELDS)]
     lines += ["| " + " | ".join(_cell(row[field]) for field in FIELDS) + " |" for row in rows]
-    md_path.write_text("# Runs summarized over seeds\n\n" + SUMMARY_NOTE + "\n\n" + "\n".join(lines) + "\n")
+    atomic_write(md_path, ("# Runs summarized over seeds\n\n" + SUMMARY_NOTE + "\n\n" + "\n".join(lines) + "\n").encode())
     return [csv_path, md_path]

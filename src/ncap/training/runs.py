@@ -21,7 +21,7 @@ import io
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -77,6 +77,15 @@ def _atomic(path: Path, write: Callable[[BinaryIO], object]) -> None:
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically."""
     _atomic(path, lambda handle: handle.write(data))
+
+
+def atomic_csv(path: Path, fields: Sequence[str], rows: Iterable[dict], restval: str = "") -> None:
+    """Write ``rows`` (dicts keyed by ``fields``) as a CSV file with a header, atomically."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(fields), restval=restval)
+    writer.writeheader()
+    writer.writerows(rows)
+    atomic_write(path, buffer.getvalue().encode())
 
 
 def atomic_torch_save(obj: Any, path: Path) -> None:
@@ -204,11 +213,7 @@ class RunDir:
         return metrics, elapsed
 
     def write_metrics(self, rows: list[dict]) -> None:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=METRIC_FIELDS, restval="nan")
-        writer.writeheader()
-        writer.writerows(rows)
-        atomic_write(self.path / METRICS, buffer.getvalue().encode())
+        atomic_csv(self.path / METRICS, METRIC_FIELDS, rows, restval="nan")
 
     def read_metrics(self) -> list[dict]:
         path = self.path / METRICS
