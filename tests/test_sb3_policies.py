@@ -1,7 +1,10 @@
-import numpy as np
-import torch
+import math
 
+import numpy as np
+import pytest
+import torch
 from helpers import tiny_config
+
 from ncap.envs import SwimmerVecEnv
 from ncap.policies import build_policy
 from ncap.training.sb3_trainer import actor_of, make_model, normalizers
@@ -15,12 +18,29 @@ def _model(algo, arch):
 
 def test_ppo_circuit_has_fixed_std_and_mlp_learns_it():
     circuit_model, env = _model("ppo", "ncap")
-    assert not circuit_model.policy.log_std.requires_grad
-    assert torch.allclose(circuit_model.policy.log_std.exp(), torch.tensor(0.1))
+    assert circuit_model.policy.std_parameters() == []
+    assert torch.allclose(circuit_model.policy.action_std(), torch.tensor(0.1))
     mlp_model, _ = _model("ppo", "mlp")
-    assert mlp_model.policy.log_std.requires_grad
+    assert [p.requires_grad for p in mlp_model.policy.std_parameters()] == [True]
     lr_scales = [group["lr_scale"] for group in circuit_model.policy.optimizer.param_groups]
     assert lr_scales == [1.0, 1e-3 / 3e-4]
+
+
+def test_ppo_mlp_std_is_tonics_softplus_head():
+    """Tonic's DetachedScaleGaussianPolicyHead: std = clamp(softplus(p) + 1e-8, 1e-4, 1), p from 0."""
+    policy = _model("ppo", "mlp")[0].policy
+    (param,) = policy.std_parameters()
+    actor_group = [p for group in policy.optimizer.param_groups if group["lr_scale"] == 1.0 for p in group["params"]]
+    assert any(p is param for p in actor_group)  # trained with the actor's learning rate
+    assert torch.allclose(policy.action_std(), torch.full((3,), math.log(2.0)))
+    with torch.no_grad():
+        param.copy_(torch.tensor([5.0, -20.0, 0.5]))
+    expected = [1.0, 1e-4, math.log1p(math.exp(0.5))]
+    assert torch.allclose(policy.action_std(), torch.tensor(expected), rtol=1e-5, atol=1e-9)
+    obs = {k: torch.as_tensor(v, dtype=torch.float32) for k, v in policy.observation_space.sample().items()}
+    obs = {k: v.unsqueeze(0) for k, v in obs.items()}
+    distribution = policy.get_distribution(obs).distribution
+    assert torch.allclose(distribution.stddev[0], torch.tensor(expected), rtol=1e-5, atol=1e-9)
 
 
 def test_deterministic_actions_are_the_actor_outputs():
@@ -39,3 +59,20 @@ def test_normalizers_exclude_targets():
     found = normalizers(model)
     assert len(found) == 2  # the MLP actor's and the critic's
     assert all(not any(n is m for m in model.policy.actor_target.modules()) for n in found)
+
+
+def test_ppo_checkpoints_from_before_tonics_std_head():
+    """A fixed-std (circuit) checkpoint with the old ``log_std`` entry still loads; a learned-std (MLP) one is
+    refused with a ValueError (a RunError on resume) instead of resuming under another parametrization."""
+    circuit = _model("ppo", "ncap")[0].policy
+    state = circuit.state_dict()
+    state["log_std"] = state.pop("fixed_std").log()
+    fresh = _model("ppo", "ncap")[0].policy
+    fresh.load_state_dict(state)
+    assert torch.allclose(fresh.action_std(), torch.tensor(0.1))
+    mlp = _model("ppo", "mlp")[0].policy
+    state = mlp.state_dict()
+    state["log_std"] = torch.full((3,), math.log(0.5))
+    del state["std_param"]
+    with pytest.raises(ValueError, match="old exp\\(log_std\\)"):
+        mlp.load_state_dict(state)

@@ -4,7 +4,9 @@ The actor is any ``nn.Module`` mapping an observation dict to commands
 (``ncap.policies``); SB3 only sees the contracts it needs:
 
 - PPO (``NcapActorCriticPolicy``): a Gaussian around the actor's output; for
-  circuits its std is fixed (0.1, as the authors ran), for MLPs it is learned.
+  circuits its std is fixed (0.1, as the authors ran), for MLPs it is learned,
+  state-independent, as Tonic's ``DetachedScaleGaussianPolicyHead``:
+  ``clamp(softplus(p) + 1e-8, 1e-4, 1)`` with ``p`` starting at 0 (std ln 2).
   Critic: a tanh MLP on normalized observations. Actor and critic have their
   own learning rates (param groups with ``lr_scale``, see ``NcapPPO``).
 - DDPG/TD3 (``NcapTD3Policy``): the actor's deterministic output; critics are
@@ -41,14 +43,20 @@ from ncap.policies import RunningNormalizer, feature_size, observed_features
 
 ActorFactory = Callable[[], nn.Module]
 LOG_STD_BOUNDS = (-20.0, 2.0)
+TONIC_STD_BOUNDS = (1e-4, 1.0)
+"""Tonic's ``scale_min`` and ``scale_max`` of its PPO actor's learned std."""
 
 
 class FastDiagGaussian(DiagGaussianDistribution):
     """SB3's diagonal Gaussian without torch's argument validation (a hot path in PPO updates)."""
 
     def proba_distribution(self, mean_actions: Tensor, log_std: Tensor) -> FastDiagGaussian:
-        std = torch.ones_like(mean_actions) * log_std.exp()
-        self.distribution = torch.distributions.Normal(mean_actions, std, validate_args=False)
+        return self.proba_distribution_std(mean_actions, log_std.exp())
+
+    def proba_distribution_std(self, mean_actions: Tensor, std: Tensor) -> FastDiagGaussian:
+        """The Gaussian of means (B, N) and std (N,) or (B, N)."""
+        self.distribution = torch.distributions.Normal(mean_actions, torch.ones_like(mean_actions) * std,
+                                                       validate_args=False)
         return self
 
 
@@ -76,15 +84,15 @@ class NcapActorCriticPolicy(MultiInputActorCriticPolicy):
     Args (policy_kwargs):
         actor_factory: builds the ncap actor (called once).
         critic_hidden: tanh critic widths.
-        action_std: fixed std of the Gaussian, or None to learn it (init ``learned_std_init``).
+        action_std: fixed std of the Gaussian, or None to learn it as Tonic does (see the module).
         critic_lr_scale: critic learning rate / actor learning rate.
     """
 
     def __init__(self, observation_space, action_space, lr_schedule, *, actor_factory: ActorFactory,
                  critic_hidden: tuple[int, ...] = (64, 64), action_std: float | None = 0.1,
-                 learned_std_init: float = 0.5, critic_lr_scale: float = 1.0, **kwargs):
+                 critic_lr_scale: float = 1.0, **kwargs):
         self._actor_factory, self._critic_hidden = actor_factory, critic_hidden
-        self._action_std, self._learned_std_init = action_std, learned_std_init
+        self._action_std = action_std
         self._critic_lr_scale = critic_lr_scale
         super().__init__(observation_space, action_space, lr_schedule, **kwargs)
 
@@ -93,21 +101,42 @@ class NcapActorCriticPolicy(MultiInputActorCriticPolicy):
         self.actor = self._actor_factory()
         self.critic_features = CriticFeatures(self.observation_space)
         self.critic = nn.Sequential(*create_mlp(self.critic_features.features_dim, 1, list(self._critic_hidden), nn.Tanh))
-        std = self._action_std if self._action_std is not None else self._learned_std_init
-        self.log_std = nn.Parameter(torch.full((n_joints,), math.log(std)),
-                                    requires_grad=self._action_std is None)
+        if self._action_std is None:  # Tonic: softplus(0) = ln 2 at the start
+            self.std_param = nn.Parameter(torch.zeros(n_joints))
+        else:
+            self.register_buffer("fixed_std", torch.full((n_joints,), float(self._action_std)))
         self.action_dist = FastDiagGaussian(n_joints)
-        actor_params = list(self.actor.parameters()) + ([self.log_std] if self.log_std.requires_grad else [])
+        actor_params = list(self.actor.parameters()) + self.std_parameters()
         groups = [{"params": list(self.critic.parameters()), "lr_scale": self._critic_lr_scale}]
         if actor_params:
             groups.insert(0, {"params": actor_params, "lr_scale": 1.0})
         self.optimizer = self.optimizer_class(groups, lr=lr_schedule(1), **self.optimizer_kwargs)
 
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        legacy = state_dict.pop(prefix + "log_std", None)  # checkpoints from before Tonic's std head
+        if legacy is not None:
+            if self._action_std is None:
+                raise ValueError("checkpoint holds the old exp(log_std) PPO std head, not Tonic's softplus head "
+                                 "(trained before 2026-12-01): retrain the run")
+            state_dict[prefix + "fixed_std"] = legacy.exp()
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
+    def std_parameters(self) -> list[nn.Parameter]:
+        """The learned std's parameter ([] when the std is fixed)."""
+        return [self.std_param] if self._action_std is None else []
+
+    def action_std(self) -> Tensor:
+        """Std of the Gaussian per joint, (n_joints,): fixed, or Tonic's learned
+        ``clamp(softplus(std_param) + 1e-8, 1e-4, 1)``."""
+        if self._action_std is not None:
+            return self.fixed_std
+        return (nn.functional.softplus(self.std_param) + 1e-8).clamp(*TONIC_STD_BOUNDS)
+
     def _obs(self, obs) -> dict[str, Tensor]:
         return preprocess_obs(obs, self.observation_space)
 
     def _distribution(self, obs: dict[str, Tensor]):
-        return self.action_dist.proba_distribution(self.actor(obs), self.log_std)
+        return self.action_dist.proba_distribution_std(self.actor(obs), self.action_std())
 
     def _value(self, obs: dict[str, Tensor]) -> Tensor:
         return self.critic(self.critic_features(obs))

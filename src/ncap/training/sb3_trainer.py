@@ -98,7 +98,7 @@ class NcapPPO(_ScaledLearningRates, PPO):
         self.policy.set_training_mode(True)
         self._update_learning_rate(self.policy.optimizer)
         clip_range = self.clip_range(self._current_progress_remaining)
-        actor_params = list(self.policy.actor.parameters()) + [self.policy.log_std]
+        actor_params = list(self.policy.actor.parameters()) + self.policy.std_parameters()
         train_actor, self.actor_iterations, self.critic_iterations = True, 0, 0
         kls, policy_losses, value_losses = [], [], []
         for _ in range(self.n_epochs):
@@ -227,7 +227,7 @@ def action_noise(model: BaseAlgorithm, config: TrainConfig) -> ActionNoise:
     """The distribution the algorithm acts with around its deterministic actor: PPO's Gaussian
     (fixed or learned std), DDPG/TD3's exploration noise, SAC's squashed Gaussian."""
     if config.algo == "ppo":
-        return ActionNoise(tuple(model.policy.log_std.detach().exp().tolist()))
+        return ActionNoise(tuple(model.policy.action_std().detach().tolist()))
     if config.algo == "sac":
         std = model.policy.actor.log_std.detach().clamp(*LOG_STD_BOUNDS).exp()
         return ActionNoise(tuple(std.tolist()), squashed=True)
