@@ -30,17 +30,18 @@ def test_ppo_mlp_std_is_tonics_softplus_head():
     """Tonic's DetachedScaleGaussianPolicyHead: std = clamp(softplus(p) + 1e-8, 1e-4, 1), p from 0."""
     policy = _model("ppo", "mlp")[0].policy
     (param,) = policy.std_parameters()
-    actor_group = [p for group in policy.optimizer.param_groups if group["lr_scale"] == 1.0 for p in group["params"]]
-    assert any(p is param for p in actor_group)  # trained with the actor's learning rate
+    actor_group = policy.optimizer.param_groups[0]
+    assert actor_group["lr_scale"] == 1.0 and any(p is param for p in actor_group["params"])  # the actor's rate
     assert torch.allclose(policy.action_std(), torch.full((3,), math.log(2.0)))
     with torch.no_grad():
         param.copy_(torch.tensor([5.0, -20.0, 0.5]))
     expected = [1.0, 1e-4, math.log1p(math.exp(0.5))]
     assert torch.allclose(policy.action_std(), torch.tensor(expected), rtol=1e-5, atol=1e-9)
-    obs = {k: torch.as_tensor(v, dtype=torch.float32) for k, v in policy.observation_space.sample().items()}
-    obs = {k: v.unsqueeze(0) for k, v in obs.items()}
+    samples = [policy.observation_space.sample() for _ in range(2)]  # two different states, one std
+    obs = {k: torch.stack([torch.as_tensor(s[k], dtype=torch.float32) for s in samples]) for k in samples[0]}
     distribution = policy.get_distribution(obs).distribution
-    assert torch.allclose(distribution.stddev[0], torch.tensor(expected), rtol=1e-5, atol=1e-9)
+    assert not torch.allclose(distribution.mean[0], distribution.mean[1])
+    assert torch.allclose(distribution.stddev, torch.tensor([expected, expected]), rtol=1e-5, atol=1e-9)
 
 
 def test_deterministic_actions_are_the_actor_outputs():
@@ -63,13 +64,15 @@ def test_normalizers_exclude_targets():
 
 def test_ppo_checkpoints_from_before_tonics_std_head():
     """A fixed-std (circuit) checkpoint with the old ``log_std`` entry still loads; a learned-std (MLP) one is
-    refused with a ValueError (a RunError on resume) instead of resuming under another parametrization."""
+    refused with a ValueError instead of resuming under another parametrization (the CLI's one-line error:
+    test_train_cli.py::test_resuming_a_checkpoint_of_the_old_ppo_std_head_is_refused)."""
     circuit = _model("ppo", "ncap")[0].policy
     state = circuit.state_dict()
-    state["log_std"] = state.pop("fixed_std").log()
+    del state["fixed_std"]
+    state["log_std"] = torch.full((3,), math.log(0.2))  # not the default 0.1: the value is carried over
     fresh = _model("ppo", "ncap")[0].policy
     fresh.load_state_dict(state)
-    assert torch.allclose(fresh.action_std(), torch.tensor(0.1))
+    assert torch.allclose(fresh.action_std(), torch.tensor(0.2))
     mlp = _model("ppo", "mlp")[0].policy
     state = mlp.state_dict()
     state["log_std"] = torch.full((3,), math.log(0.5))

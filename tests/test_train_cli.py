@@ -7,6 +7,7 @@ import sys
 import time
 
 import pytest
+import torch
 import yaml
 
 from test_cli import ncap
@@ -79,6 +80,22 @@ def test_resume_errors(tmp_path, es_yaml):
     _assert_one_line_error(ncap("train", "--resume", str(out)), "corrupt or truncated checkpoint")
     _assert_one_line_error(ncap("eval", str(out)), "corrupt or truncated checkpoint")
     _assert_one_line_error(ncap("train", "--resume", str(out), "--steps", "9"), "--resume takes only")
+
+
+def test_resuming_a_checkpoint_of_the_old_ppo_std_head_is_refused(tmp_path):
+    """A PPO MLP checkpoint from before Tonic's std head (exp(log_std)) is refused with one line, untouched."""
+    config = _write(tmp_path / "ppo.yaml", {"ppo": {"batch_steps": 256, "num_envs": 4, "iterations": 2}})
+    out = tmp_path / "run"
+    ncap("train", "--out", str(out), "--algo", "ppo", "--arch", "mlp", "--hidden", "8,8", "--n-links", "3",
+         "--steps", "512", "--eval-every", "256", "--eval-episodes", "1", "--config", config, check=True)
+    (out / "policy.pt").unlink()
+    state = torch.load(out / "checkpoint.pt", weights_only=True)
+    policy = state["sb3_policy"]
+    policy["log_std"] = torch.full_like(policy.pop("std_param"), -0.69)
+    torch.save(state, out / "checkpoint.pt")
+    before = (out / "checkpoint.pt").read_bytes()
+    _assert_one_line_error(ncap("train", "--resume", str(out)), "old exp(log_std) PPO std head")
+    assert (out / "checkpoint.pt").read_bytes() == before
 
 
 def test_kill_9_then_resume_gives_consistent_metrics(tmp_path, es_yaml):
