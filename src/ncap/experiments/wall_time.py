@@ -1,0 +1,142 @@
+"""Expected wall time of a sweep budget on N cores, from the per-run rates of finished runs.
+
+A finished run's training rate r (env steps per second, one run per core) is
+
+    r = steps / (wall time of the last evaluation - the evaluations' time)
+
+over its evaluation intervals from its warm-up on, with one evaluation's time = the first row's wall
+time (setup and one evaluation). The warm-up is DDPG/TD3/SAC's ``learning_starts`` (before it no
+gradient steps are taken, so those steps are ten times faster and would make a long run look fast);
+PPO and ES have none. A pause inside a
+run (a suspended machine, a SIGSTOP) shows as one evaluation interval much longer than its neighbours:
+an interval (not the first or last) more than PAUSE_FACTOR times as long as each neighbour counts as
+their mean instead. A
+budget's run then takes
+
+    T = (steps - warm-up) / r + (steps / eval_every + 1) * t_episode * episodes * (2 if PPO or DDPG else 1)
+
+(PPO and DDPG are evaluated deterministically and sampled, ES deterministically; the warm-up's few
+seconds are left out), with r and
+t_episode the medians over the finished runs of the same algorithm and architecture (else the
+closest: the next larger MLP, the plain circuit). N cores run the budget's runs longest first, each on
+the first free core.
+"""
+
+from __future__ import annotations
+
+import heapq
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from ncap.experiments.grids import expand
+from ncap.experiments.labels import arch_key
+from ncap.training.config import TrainConfig
+from ncap.training.runs import RunDir
+
+
+@dataclass(frozen=True)
+class Rate:
+    """Measured speed of one (algorithm, architecture) on one core."""
+
+    steps_per_second: float
+    """Median training env steps per second (evaluations excluded)."""
+    seconds_per_episode: float
+    """Median seconds of one evaluation episode."""
+    runs: int
+    """Finished runs measured."""
+
+
+class MissingRate(KeyError):
+    """No finished run of an algorithm the budget needs."""
+
+
+PAUSE_FACTOR = 3.0
+"""An evaluation interval this many times longer than each neighbour is a pause, not training."""
+
+
+def without_pauses(intervals: list[float]) -> list[float]:
+    """``intervals`` (seconds between evaluations) with each pause replaced by its neighbours' mean.
+
+    Only interior intervals can be pauses: a last interval longer than the one before is a slower
+    phase as often as a pause (DDPG's training after its random steps)."""
+    kept = list(intervals)
+    for i in range(1, len(intervals) - 1):
+        before, after = intervals[i - 1], intervals[i + 1]
+        if intervals[i] > PAUSE_FACTOR * max(before, after):
+            kept[i] = (before + after) / 2
+    return kept
+
+
+OFF_POLICY = ("ddpg", "td3", "sac")
+
+
+def warmup_steps(config: TrainConfig) -> int:
+    """Env steps before the first gradient step: off-policy ``learning_starts``, else 0."""
+    return config.offpolicy.learning_starts if config.algo in OFF_POLICY else 0
+
+
+def run_rate(rows: list[dict], eval_episodes: int, warmup: int = 0) -> tuple[float, float] | None:
+    """(training steps/s, s per evaluation episode) of one run's metrics rows, over the intervals that
+    start at or after step ``warmup``; None without such an interval."""
+    pairs = [(a, b) for a, b in zip(rows, rows[1:]) if a["env_steps"] >= warmup]
+    if not pairs:
+        return None
+    evaluation = rows[0]["wall_time"]
+    intervals = without_pauses([b["wall_time"] - a["wall_time"] for a, b in pairs])
+    training = sum(intervals) - len(intervals) * evaluation
+    steps = pairs[-1][1]["env_steps"] - pairs[0][0]["env_steps"]
+    return (steps / training, evaluation / eval_episodes) if training > 0 else None
+
+
+def measured(dirs: list[Path]) -> dict[tuple[str, str], Rate]:
+    """(algo, arch key) -> the median rates of the finished runs in ``dirs``."""
+    samples = defaultdict(list)
+    for directory in dirs:
+        for path in sorted(p for p in Path(directory).iterdir() if p.is_dir()):
+            run = RunDir(path)
+            if not run.finished:
+                continue
+            rate = run_rate(run.read_metrics(), run.config.eval_episodes, warmup_steps(run.config))
+            if rate is not None:
+                samples[run.config.algo, arch_key(run.config.arch)].append(rate)
+    return {key: Rate(statistics.median(r for r, _ in values), statistics.median(t for _, t in values), len(values))
+            for key, values in samples.items()}
+
+
+def rate_of(rates: dict[tuple[str, str], Rate], algo: str, key: str) -> Rate:
+    """The measured rate of (algo, key), else of the closest measured architecture; MissingRate if none."""
+    if (algo, key) in rates:
+        return rates[algo, key]
+    if key.startswith("mlp") and key.count("x") == 1:
+        sizes = sorted(int(k[3:].split("x")[0]) for a, k in rates
+                       if a == algo and k.startswith("mlp") and k.count("x") == 1)
+        if sizes:
+            width = int(key[3:].split("x")[0])
+            return rates[algo, "mlp{0}x{0}".format(next((s for s in sizes if s >= width), sizes[-1]))]
+    fallback = "ncap-dense" if key == "ncap-denserandom" and (algo, "ncap-dense") in rates else "ncap"
+    if (algo, fallback) not in rates:
+        raise MissingRate(f"{algo} {key}")
+    return rates[algo, fallback]
+
+
+def run_seconds(rates: dict[tuple[str, str], Rate], budget: str) -> list[float]:
+    """Each run's expected seconds on one core; MissingRate names the first run that has no rate."""
+    seconds = []
+    for spec in expand(["all"], budget):
+        config = spec.config
+        rate = rate_of(rates, config.algo, arch_key(config.arch))
+        evaluations = config.steps // config.eval_every + 1
+        per_evaluation = rate.seconds_per_episode * config.eval_episodes * (1 if config.algo == "es" else 2)
+        training = config.steps - warmup_steps(config)
+        seconds.append(training / rate.steps_per_second + evaluations * per_evaluation)
+    return seconds
+
+
+def makespan(seconds: list[float], cores: int) -> float:
+    """Wall time of running ``seconds`` longest first, each on the first free of ``cores``."""
+    free = [0.0] * cores
+    for duration in sorted(seconds, reverse=True):
+        heapq.heappush(free, heapq.heappop(free) + duration)
+    return max(free)

@@ -1,0 +1,114 @@
+import csv
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ncap.experiments.wall_time import (
+    MissingRate,
+    Rate,
+    makespan,
+    measured,
+    rate_of,
+    run_rate,
+    run_seconds,
+    warmup_steps,
+    without_pauses,
+)
+from ncap.training.config import TrainConfig, merge
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "scripts" / "sweep_wall_time.py"
+
+
+def _rows(intervals, first=2.0, steps=100):
+    """Metrics rows: evaluation at step 0 after ``first`` s, then one per ``steps`` after each interval."""
+    rows, wall = [{"env_steps": 0, "wall_time": first}], first
+    for i, seconds in enumerate(intervals, 1):
+        wall += seconds
+        rows.append({"env_steps": i * steps, "wall_time": wall})
+    return rows
+
+
+def test_an_interior_interval_much_longer_than_both_neighbours_is_a_pause():
+    assert without_pauses([10.0, 10.0, 100.0, 12.0, 10.0]) == [10.0, 10.0, 11.0, 12.0, 10.0]
+    # a slower phase (DDPG's training after its random steps) is not a pause, nor is a slow first or last interval
+    assert without_pauses([1.0, 1.0, 1.0, 10.0, 10.0]) == [1.0, 1.0, 1.0, 10.0, 10.0]
+    assert without_pauses([1.0, 1.0, 1.0, 10.0]) == [1.0, 1.0, 1.0, 10.0]
+    assert without_pauses([50.0, 10.0, 10.0]) == [50.0, 10.0, 10.0]
+    # just under the factor is training
+    assert without_pauses([10.0, 29.0, 10.0]) == [10.0, 29.0, 10.0]
+
+
+def test_run_rate_is_steps_over_training_time_and_a_pause_does_not_count():
+    # 4 intervals of 12 s, each with one 2 s evaluation: 10 s of training per 100 steps
+    rate, per_episode = run_rate(_rows([12.0] * 4), eval_episodes=4)
+    assert rate == pytest.approx(10.0) and per_episode == pytest.approx(0.5)
+    paused, _ = run_rate(_rows([12.0, 12.0, 812.0, 12.0]), eval_episodes=4)
+    assert paused == pytest.approx(rate)
+    assert run_rate(_rows([]), eval_episodes=4) is None
+
+
+def test_off_policy_rates_count_only_the_steps_after_learning_starts():
+    # 2 fast warm-up intervals (no gradient steps), then 2 of training at 10 steps/s
+    rows = _rows([3.0, 3.0, 12.0, 12.0])
+    assert run_rate(rows, eval_episodes=4, warmup=200)[0] == pytest.approx(10.0)
+    assert run_rate(rows, eval_episodes=4)[0] == pytest.approx(400 / 22.0)  # counting the warm-up: 1 + 1 + 10 + 10 s
+    assert run_rate(rows, eval_episodes=4, warmup=1000) is None
+    ddpg = merge(TrainConfig(), {"algo": "ddpg", "offpolicy": {"learning_starts": 5000}})
+    assert warmup_steps(ddpg) == 5000 and warmup_steps(merge(TrainConfig(), {"algo": "ppo"})) == 0
+
+
+def test_rate_of_falls_back_to_the_closest_measured_architecture_and_says_when_there_is_none():
+    rates = {("ppo", "mlp32x32"): Rate(3.0, 0.1, 1), ("ppo", "mlp256x256"): Rate(1.0, 0.1, 1),
+             ("ppo", "ncap"): Rate(2.0, 0.1, 1), ("ppo", "ncap-dense"): Rate(4.0, 0.1, 1)}
+    assert rate_of(rates, "ppo", "mlp64x64").steps_per_second == 1.0  # the next larger MLP
+    assert rate_of(rates, "ppo", "mlp512x512").steps_per_second == 1.0  # the largest there is
+    assert rate_of(rates, "ppo", "mlp4x4").steps_per_second == 3.0
+    assert rate_of(rates, "ppo", "ncap-denserandom").steps_per_second == 4.0
+    assert rate_of(rates, "ppo", "ncap-nosign").steps_per_second == 2.0
+    with pytest.raises(MissingRate, match="es mlp4x4"):
+        rate_of(rates, "es", "mlp4x4")
+    with pytest.raises(MissingRate, match="ddpg"):
+        run_seconds(rates, "small")
+
+
+def test_makespan_runs_the_longest_first_on_the_first_free_core():
+    assert makespan([3.0, 2.0, 2.0, 1.0], cores=2) == 4.0
+    assert makespan([3.0, 2.0, 2.0, 1.0], cores=8) == 3.0
+    assert makespan([1.0] * 6, cores=1) == 6.0
+
+
+def test_measured_reads_finished_runs_only(tmp_path):
+    finished = ROOT / "results" / "small" / "ppo-ncap-s0"
+    shutil.copytree(finished, tmp_path / "ppo-ncap-s0", ignore=shutil.ignore_patterns("checkpoint.pt", "tb"))
+    unfinished = tmp_path / "ppo-ncap-s1"
+    shutil.copytree(finished, unfinished, ignore=shutil.ignore_patterns("checkpoint.pt", "tb", "policy.pt"))
+    rates = measured([tmp_path])
+    assert list(rates) == [("ppo", "ncap")] and rates["ppo", "ncap"].runs == 1
+    rows = [{k: float(v) for k, v in r.items()} for r in csv.DictReader(open(finished / "metrics.csv"))]
+    training = rows[-1]["wall_time"] - len(rows) * rows[0]["wall_time"]
+    assert rates["ppo", "ncap"].steps_per_second == pytest.approx(rows[-1]["env_steps"] / training)
+
+
+def _script(*args):
+    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, cwd=ROOT)
+
+
+def test_the_script_prints_rates_and_names_the_runs_a_budget_lacks(tmp_path):
+    shutil.copytree(ROOT / "results" / "small" / "ppo-ncap-s0", tmp_path / "ppo-ncap-s0",
+                    ignore=shutil.ignore_patterns("checkpoint.pt", "tb"))
+    done = _script(str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert "| ppo | ncap |" in done.stdout
+    assert "| small | no finished run of ddpg ncap" in done.stdout
+
+
+@pytest.mark.parametrize("args, message", [(["no/such/folder"], "not a folder: no/such/folder"),
+                                           ([], "no finished runs")])
+def test_the_script_refuses_bad_folders_in_one_line(tmp_path, args, message):
+    done = _script(*(args or [str(tmp_path)]))
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and message in done.stderr.strip().splitlines()[-1]
