@@ -27,7 +27,10 @@ def main(argv: list[str]) -> int:
     missing = [str(d) for d in args.runs_dirs if not d.is_dir()]
     if missing:
         parser.error(f"not a folder: {', '.join(missing)}")
-    rates = measured(args.runs_dirs)
+    found = measured(args.runs_dirs)
+    for path in found.skipped:
+        print(f"skipped {path}: not a readable run", file=sys.stderr)
+    rates = found.rates
     if not rates:
         parser.error(f"no finished runs in {' '.join(map(str, args.runs_dirs))}")
     print("| algo | architecture | training steps/s per core | s per evaluation episode | runs |")

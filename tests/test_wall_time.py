@@ -44,19 +44,22 @@ def test_an_interior_interval_much_longer_than_both_neighbours_is_a_pause():
 
 def test_run_rate_is_steps_over_training_time_and_a_pause_does_not_count():
     # 4 intervals of 12 s, each with one 2 s evaluation: 10 s of training per 100 steps
-    rate, per_episode = run_rate(_rows([12.0] * 4), eval_episodes=4)
+    rate, per_episode = run_rate(_rows([12.0] * 4), episodes=4)
     assert rate == pytest.approx(10.0) and per_episode == pytest.approx(0.5)
-    paused, _ = run_rate(_rows([12.0, 12.0, 812.0, 12.0]), eval_episodes=4)
+    paused, _ = run_rate(_rows([12.0, 12.0, 812.0, 12.0]), episodes=4)
     assert paused == pytest.approx(rate)
-    assert run_rate(_rows([]), eval_episodes=4) is None
+    assert run_rate(_rows([]), episodes=4) is None
+    sampled = _rows([12.0] * 4)
+    sampled[0]["return_sampled"] = 790.0  # the first evaluation ran 4 starts twice: deterministic and sampled
+    assert run_rate(sampled, episodes=4) == (pytest.approx(10.0), pytest.approx(0.25))
 
 
 def test_off_policy_rates_count_only_the_steps_after_learning_starts():
     # 2 fast warm-up intervals (no gradient steps), then 2 of training at 10 steps/s
     rows = _rows([3.0, 3.0, 12.0, 12.0])
-    assert run_rate(rows, eval_episodes=4, warmup=200)[0] == pytest.approx(10.0)
-    assert run_rate(rows, eval_episodes=4)[0] == pytest.approx(400 / 22.0)  # counting the warm-up: 1 + 1 + 10 + 10 s
-    assert run_rate(rows, eval_episodes=4, warmup=1000) is None
+    assert run_rate(rows, episodes=4, warmup=200)[0] == pytest.approx(10.0)
+    assert run_rate(rows, episodes=4)[0] == pytest.approx(400 / 22.0)  # counting the warm-up: 1 + 1 + 10 + 10 s
+    assert run_rate(rows, episodes=4, warmup=1000) is None
     ddpg = merge(TrainConfig(), {"algo": "ddpg", "offpolicy": {"learning_starts": 5000}})
     assert warmup_steps(ddpg) == 5000 and warmup_steps(merge(TrainConfig(), {"algo": "ppo"})) == 0
 
@@ -81,16 +84,48 @@ def test_makespan_runs_the_longest_first_on_the_first_free_core():
     assert makespan([1.0] * 6, cores=1) == 6.0
 
 
-def test_measured_reads_finished_runs_only(tmp_path):
-    finished = ROOT / "results" / "small" / "ppo-ncap-s0"
-    shutil.copytree(finished, tmp_path / "ppo-ncap-s0", ignore=shutil.ignore_patterns("checkpoint.pt", "tb"))
-    unfinished = tmp_path / "ppo-ncap-s1"
-    shutil.copytree(finished, unfinished, ignore=shutil.ignore_patterns("checkpoint.pt", "tb", "policy.pt"))
-    rates = measured([tmp_path])
-    assert list(rates) == [("ppo", "ncap")] and rates["ppo", "ncap"].runs == 1
-    rows = [{k: float(v) for k, v in r.items()} for r in csv.DictReader(open(finished / "metrics.csv"))]
+def _copy(run, to, *drop):
+    shutil.copytree(run, to, ignore=shutil.ignore_patterns("checkpoint.pt", "tb", *drop))
+
+
+def _metrics(run):
+    return [{k: float(v) for k, v in r.items()} for r in csv.DictReader(open(run / "metrics.csv"))]
+
+
+def test_measured_reads_finished_runs_from_their_warm_up_on_and_names_unreadable_folders(tmp_path):
+    ppo, ddpg = ROOT / "results" / "small" / "ppo-ncap-s0", ROOT / "results" / "small" / "ddpg-ncap-s0"
+    _copy(ppo, tmp_path / "ppo-ncap-s0")
+    _copy(ppo, tmp_path / "ppo-ncap-s1", "policy.pt")  # unfinished: not measured
+    _copy(ddpg, tmp_path / "ddpg-ncap-s0")
+    broken = tmp_path / "broken"
+    _copy(ppo, broken)
+    (broken / "config.yaml").write_text("algo: [not, an, algorithm\n")
+    found = measured([tmp_path])
+    assert sorted(found.rates) == [("ddpg", "ncap"), ("ppo", "ncap")] and found.skipped == [str(broken)]
+
+    rows = _metrics(ppo)  # PPO: every interval; its first evaluation ran 5 starts x 2 copies
     training = rows[-1]["wall_time"] - len(rows) * rows[0]["wall_time"]
-    assert rates["ppo", "ncap"].steps_per_second == pytest.approx(rows[-1]["env_steps"] / training)
+    assert found.rates["ppo", "ncap"] == Rate(rows[-1]["env_steps"] / training, rows[0]["wall_time"] / 10, 1)
+
+    rows = _metrics(ddpg)  # DDPG: the intervals from learning_starts (10,000) on
+    after = [r for r in rows if r["env_steps"] >= 10_000]
+    training = after[-1]["wall_time"] - after[0]["wall_time"] - (len(after) - 1) * rows[0]["wall_time"]
+    rate = found.rates["ddpg", "ncap"].steps_per_second
+    assert rate == pytest.approx((after[-1]["env_steps"] - 10_000) / training)
+    assert rate < rows[-1]["env_steps"] / (rows[-1]["wall_time"] - len(rows) * rows[0]["wall_time"])
+
+
+def test_run_seconds_is_training_after_the_warm_up_plus_every_evaluation():
+    ppo, es = Rate(1000.0, 0.1, 1), Rate(10_000.0, 0.1, 1)
+    rates = {("ppo", k): ppo for k in ("ncap", "mlp256x256", "ncap-dense")} | {
+        ("es (population 256)", k): es for k in ("ncap", "mlp256x256")}
+    # medium: PPO 5e6 / 1000 + 51 evaluations x 10 starts x 2 copies x 0.1 s;
+    # ES 5e7 / 10,000 + 50 evaluations (49 every 1.024e6 steps and the forced last) x 10 x 1 x 0.1 s
+    assert sorted(run_seconds(rates, "medium")) == [5050.0] * 6 + [5102.0] * 12
+    rates |= {("ddpg", "ncap"): Rate(10.0, 0.5, 1), ("ddpg", "mlp256x256"): Rate(10.0, 0.5, 1)}
+    rates |= {("es (population 4)", k): es for k in ("ncap", "mlp256x256")}
+    # smoke DDPG: (400 - 100 steps of warm-up) / 10 + 3 evaluations x 1 start x 2 copies x 0.5 s
+    assert 33.0 in run_seconds(rates, "smoke")
 
 
 def _script(*args):

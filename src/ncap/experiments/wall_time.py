@@ -5,35 +5,43 @@ A finished run's training rate r (env steps per second, one run per core) is
     r = steps / (wall time of the last evaluation - the evaluations' time)
 
 over its evaluation intervals from its warm-up on, with one evaluation's time = the first row's wall
-time (setup and one evaluation). The warm-up is DDPG/TD3/SAC's ``learning_starts`` (before it no
-gradient steps are taken, so those steps are ten times faster and would make a long run look fast);
-PPO and ES have none. A pause inside a
-run (a suspended machine, a SIGSTOP) shows as one evaluation interval much longer than its neighbours:
-an interval (not the first or last) more than PAUSE_FACTOR times as long as each neighbour counts as
-their mean instead. A
-budget's run then takes
+time (setup and one evaluation).
+- The warm-up is DDPG/TD3/SAC's ``learning_starts``: before it no gradient step is taken, those steps
+  go 20-50 times faster, and counting them would make a long run look fast. PPO and ES have none.
+- A pause inside a run (a suspended machine, a SIGSTOP) shows as one evaluation interval much longer
+  than its neighbours: an interval (not the first or last) more than PAUSE_FACTOR times as long as
+  both counts as their mean instead.
 
-    T = (steps - warm-up) / r + (steps / eval_every + 1) * t_episode * episodes * (2 if PPO or DDPG else 1)
+A budget's run then takes
 
-(PPO and DDPG are evaluated deterministically and sampled, ES deterministically; the warm-up's few
-seconds are left out), with r and
-t_episode the medians over the finished runs of the same algorithm and architecture (else the
-closest: the next larger MLP, the plain circuit). N cores run the budget's runs longest first, each on
-the first free core.
+    T = (steps - warm-up) / r + evaluations * episodes * copies * t_episode
+
+with evaluations = ceil(steps / eval_every) + 1 (the last is forced at the end), copies = 2 where
+the sampled episodes run beside the deterministic ones (PPO, DDPG, TD3, SAC) and 1 for ES, and
+t_episode one episode copy's time (a run's first evaluation time over its episodes and copies). The
+warm-up's few seconds are left out. r and t_episode are the medians over the finished runs of the
+same algorithm, ES population and architecture (else the closest architecture: the next larger MLP,
+the plain circuit). N cores run the budget's runs longest first, each on the first free core.
 """
 
 from __future__ import annotations
 
 import heapq
+import math
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from ncap.errors import NcapError
 from ncap.experiments.grids import expand
 from ncap.experiments.labels import arch_key
 from ncap.training.config import TrainConfig
 from ncap.training.runs import RunDir
+
+OFF_POLICY = ("ddpg", "td3", "sac")
+PAUSE_FACTOR = 3.0
+"""An evaluation interval this many times longer than both neighbours is a pause, not training."""
 
 
 @dataclass(frozen=True)
@@ -43,17 +51,36 @@ class Rate:
     steps_per_second: float
     """Median training env steps per second (evaluations excluded)."""
     seconds_per_episode: float
-    """Median seconds of one evaluation episode."""
+    """Median seconds of one evaluation episode copy (deterministic or sampled)."""
     runs: int
     """Finished runs measured."""
+
+
+@dataclass
+class Measured:
+    """Rates per (algorithm label, architecture key), and the folders that are not readable runs."""
+
+    rates: dict[tuple[str, str], Rate]
+    skipped: list[str] = field(default_factory=list)
 
 
 class MissingRate(KeyError):
     """No finished run of an algorithm the budget needs."""
 
 
-PAUSE_FACTOR = 3.0
-"""An evaluation interval this many times longer than each neighbour is a pause, not training."""
+def algo_label(config: TrainConfig) -> str:
+    """The algorithm as rates are keyed: ES with its population, whose size sets the speed per step."""
+    return f"es (population {config.es.population})" if config.algo == "es" else config.algo
+
+
+def warmup_steps(config: TrainConfig) -> int:
+    """Env steps before the first gradient step: off-policy ``learning_starts``, else 0."""
+    return config.offpolicy.learning_starts if config.algo in OFF_POLICY else 0
+
+
+def evaluation_copies(config: TrainConfig) -> int:
+    """Episode copies per evaluation start: deterministic and sampled, except for ES."""
+    return 1 if config.algo == "es" else 2
 
 
 def without_pauses(intervals: list[float]) -> list[float]:
@@ -69,17 +96,10 @@ def without_pauses(intervals: list[float]) -> list[float]:
     return kept
 
 
-OFF_POLICY = ("ddpg", "td3", "sac")
-
-
-def warmup_steps(config: TrainConfig) -> int:
-    """Env steps before the first gradient step: off-policy ``learning_starts``, else 0."""
-    return config.offpolicy.learning_starts if config.algo in OFF_POLICY else 0
-
-
-def run_rate(rows: list[dict], eval_episodes: int, warmup: int = 0) -> tuple[float, float] | None:
-    """(training steps/s, s per evaluation episode) of one run's metrics rows, over the intervals that
-    start at or after step ``warmup``; None without such an interval."""
+def run_rate(rows: list[dict], episodes: int, warmup: int = 0) -> tuple[float, float] | None:
+    """(training steps/s, s per episode copy) of one run's metrics rows, over the intervals that start
+    at or after step ``warmup``; None without such an interval. The copies are read from the rows: 2
+    if the first evaluation logged a sampled return, else 1."""
     pairs = [(a, b) for a, b in zip(rows, rows[1:]) if a["env_steps"] >= warmup]
     if not pairs:
         return None
@@ -87,26 +107,35 @@ def run_rate(rows: list[dict], eval_episodes: int, warmup: int = 0) -> tuple[flo
     intervals = without_pauses([b["wall_time"] - a["wall_time"] for a, b in pairs])
     training = sum(intervals) - len(intervals) * evaluation
     steps = pairs[-1][1]["env_steps"] - pairs[0][0]["env_steps"]
-    return (steps / training, evaluation / eval_episodes) if training > 0 else None
+    copies = 2 if math.isfinite(rows[0].get("return_sampled", math.nan)) else 1
+    return (steps / training, evaluation / (episodes * copies)) if training > 0 else None
 
 
-def measured(dirs: list[Path]) -> dict[tuple[str, str], Rate]:
-    """(algo, arch key) -> the median rates of the finished runs in ``dirs``."""
-    samples = defaultdict(list)
+def measured(dirs: list[Path]) -> Measured:
+    """The median rates of the finished runs in ``dirs``; folders that are not readable runs are
+    skipped and named."""
+    samples, skipped = defaultdict(list), []
     for directory in dirs:
         for path in sorted(p for p in Path(directory).iterdir() if p.is_dir()):
             run = RunDir(path)
-            if not run.finished:
+            try:
+                if not run.finished:
+                    continue
+                config, rows = run.config, run.read_metrics()
+            except (NcapError, OSError, ValueError):
+                skipped.append(str(path))
                 continue
-            rate = run_rate(run.read_metrics(), run.config.eval_episodes, warmup_steps(run.config))
+            rate = run_rate(rows, config.eval_episodes, warmup_steps(config))
             if rate is not None:
-                samples[run.config.algo, arch_key(run.config.arch)].append(rate)
-    return {key: Rate(statistics.median(r for r, _ in values), statistics.median(t for _, t in values), len(values))
-            for key, values in samples.items()}
+                samples[algo_label(config), arch_key(config.arch)].append(rate)
+    rates = {key: Rate(statistics.median(r for r, _ in values), statistics.median(t for _, t in values), len(values))
+             for key, values in samples.items()}
+    return Measured(rates, skipped)
 
 
 def rate_of(rates: dict[tuple[str, str], Rate], algo: str, key: str) -> Rate:
-    """The measured rate of (algo, key), else of the closest measured architecture; MissingRate if none."""
+    """The measured rate of (algo label, key), else of the closest measured architecture; MissingRate
+    if none."""
     if (algo, key) in rates:
         return rates[algo, key]
     if key.startswith("mlp") and key.count("x") == 1:
@@ -126,9 +155,9 @@ def run_seconds(rates: dict[tuple[str, str], Rate], budget: str) -> list[float]:
     seconds = []
     for spec in expand(["all"], budget):
         config = spec.config
-        rate = rate_of(rates, config.algo, arch_key(config.arch))
-        evaluations = config.steps // config.eval_every + 1
-        per_evaluation = rate.seconds_per_episode * config.eval_episodes * (1 if config.algo == "es" else 2)
+        rate = rate_of(rates, algo_label(config), arch_key(config.arch))
+        evaluations = -(-config.steps // config.eval_every) + 1
+        per_evaluation = rate.seconds_per_episode * config.eval_episodes * evaluation_copies(config)
         training = config.steps - warmup_steps(config)
         seconds.append(training / rate.steps_per_second + evaluations * per_evaluation)
     return seconds
