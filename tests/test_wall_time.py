@@ -1,4 +1,3 @@
-import csv
 import shutil
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from ncap.experiments.wall_time import (
     without_pauses,
 )
 from ncap.training.config import TrainConfig, merge
+from ncap.training.runs import RunDir
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "sweep_wall_time.py"
@@ -89,7 +89,7 @@ def _copy(run, to, *drop):
 
 
 def _metrics(run):
-    return [{k: float(v) for k, v in r.items()} for r in csv.DictReader(open(run / "metrics.csv"))]
+    return RunDir(run).read_metrics()
 
 
 def test_measured_reads_finished_runs_from_their_warm_up_on_and_names_unreadable_folders(tmp_path):
