@@ -1,10 +1,11 @@
 import csv
 import math
+from types import SimpleNamespace
 
 import numpy as np
 
-from ncap.experiments.results import Estimate, RunGroup
-from ncap.experiments.summary import steps_to_settle, summarize, write_summary
+from ncap.experiments.results import RunGroup
+from ncap.experiments.summary import steps_to_settle, summarize, summarize_runs, write_summary
 from ncap.training.config import TrainConfig, merge
 
 ARCHS = {"ncap": {"arch": "ncap"}, "mlp256x256": {"arch": "mlp", "hidden": [256, 256]},
@@ -44,7 +45,7 @@ def test_summary_reports_start_end_efficiency_and_steps_to_90_percent_of_the_mlp
 
 
 def test_summary_files_hold_every_group(tmp_path):
-    csv_path, md_path = write_summary(_groups(), tmp_path)
+    csv_path, md_path = write_summary(_groups(), tmp_path)[:2]
     with csv_path.open() as handle:
         rows = list(csv.DictReader(handle))
     assert [(r["algo"], r["arch"]) for r in rows] == [("es", "ncap"), ("ppo", "ncap"), ("ppo", "mlp4x4"),
@@ -72,19 +73,15 @@ def test_groups_use_the_papers_measure_per_algorithm():
     assert legacy.measure == "return_deterministic"  # runs saved before sampled evaluation
 
 
-def _estimates(means):
-    return [Estimate(mean=m, low=m, high=m, n=1) for m in means]
-
-
 def test_steps_to_settle_is_where_the_curve_stays_within_one_percent_of_its_end():
     steps = np.array([0, 100, 200, 300, 400])
     # final 1005: band 10.05; 1000 and 1005 are inside, 990 is not
-    assert steps_to_settle(steps, _estimates([0.0, 500.0, 990.0, 1000.0, 1005.0])) == 300.0
+    assert steps_to_settle(steps, np.array([0.0, 500.0, 990.0, 1000.0, 1005.0])) == 300.0
     # inside the band early, out of it later: only the tail that stays counts
-    assert steps_to_settle(steps, _estimates([1000.0, 1000.0, 500.0, 1000.0, 1000.0])) == 300.0
-    assert steps_to_settle(steps, _estimates([900.0, 901.0, 902.0, 903.0, 904.0])) == 0.0
-    assert steps_to_settle(steps, _estimates([0.0, 100.0, 200.0, 300.0, 400.0])) == 400.0  # still rising
-    assert steps_to_settle(steps, _estimates([-100.0, -50.0, -100.5, -99.5, -100.0])) == 200.0  # |final|
+    assert steps_to_settle(steps, np.array([1000.0, 1000.0, 500.0, 1000.0, 1000.0])) == 300.0
+    assert steps_to_settle(steps, np.array([900.0, 901.0, 902.0, 903.0, 904.0])) == 0.0
+    assert steps_to_settle(steps, np.array([0.0, 100.0, 200.0, 300.0, 400.0])) == 400.0  # still rising
+    assert steps_to_settle(steps, np.array([-100.0, -50.0, -100.5, -99.5, -100.0])) == 200.0  # |final|
     assert math.isnan(steps_to_settle(np.array([]), []))
 
 
@@ -100,4 +97,30 @@ def test_summary_rows_hold_the_settle_step_and_the_last_step():
 def test_summary_rewrite_leaves_no_temporary_files(tmp_path):
     write_summary(_groups(), tmp_path)
     write_summary(_groups(), tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["summary.csv", "summary.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["runs.csv", "runs.md", "summary.csv", "summary.md"]
+
+
+def _with_runs(group, name):
+    """``group`` with stand-in runs (a name and a seed each) beside its metrics, seeds in reverse order."""
+    count = len(group.metrics())
+    group.runs = [SimpleNamespace(path=SimpleNamespace(name=f"{name}-s{count - 1 - i}"),
+                                  config=SimpleNamespace(seed=count - 1 - i)) for i in range(count)]
+    return group
+
+
+def test_run_rows_give_each_seed_its_own_final_peak_and_settle_step(tmp_path):
+    # seed 1 (listed first) dips at step 100 and recovers; seed 0 rises steadily
+    dips = _group("ppo", "mlp256x256", 73221, [{0: 5.0, 100: 400.0, 200: 990.0, 300: 995.0},
+                                                 {0: 3.0, 100: 978.0, 200: 980.0, 300: 985.0}])
+    rows = summarize_runs([_with_runs(dips, "ppo-mlp256x256")])
+    assert [(r["run"], r["seed"]) for r in rows] == [("ppo-mlp256x256-s0", 0), ("ppo-mlp256x256-s1", 1)]
+    zero, one = rows
+    assert (zero["initial_return"], zero["final_return"], zero["best_return"], zero["best_step"]) == (3.0, 985.0, 985.0, 300.0)
+    assert zero["steps_within_1pct_of_final"] == 100.0  # 978 and 980 are within 9.85 of 985; 3 is not
+    assert (one["best_return"], one["best_step"], one["steps_within_1pct_of_final"]) == (995.0, 300.0, 200.0)
+    assert zero["measure"] == "deterministic" and math.isnan(zero["final_return_sampled"])
+    assert zero["last_step"] == 300.0 and zero["final_return_deterministic"] == 985.0
+    write_summary([dips], tmp_path)
+    with (tmp_path / "runs.csv").open() as handle:
+        assert [r["run"] for r in csv.DictReader(handle)] == ["ppo-mlp256x256-s0", "ppo-mlp256x256-s1"]
+    assert "| ppo-mlp256x256-s1 | ppo | mlp256x256 | 1 |" in (tmp_path / "runs.md").read_text()

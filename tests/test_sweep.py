@@ -30,9 +30,10 @@ def test_smoke_sweep_then_every_figure(tmp_path):
     for figure in ("4a", "4b", "5", "6", "7a", "7b"):
         for ext in ("png", "svg", "csv"):
             assert (tmp_path / "figs" / f"fig{figure}.{ext}").stat().st_size > 0
-    assert len(written) == 14  # 6 figures x (png, svg) + summary.csv, summary.md
+    assert len(written) == 16  # 6 figures x (png, svg) + summary.csv/.md + runs.csv/.md
     groups = {(spec.config.algo, arch_key(spec.config.arch)) for spec in specs}
     assert (tmp_path / "figs" / "summary.csv").read_text().count("\n") == 1 + len(groups)
+    assert (tmp_path / "figs" / "runs.csv").read_text().count("\n") == 1 + len(specs)
     with (tmp_path / "figs" / "fig7a.csv").open() as handle:
         rows = list(csv.DictReader(handle))
     assert {row["panel"] for row in rows} == {"ppo", "ddpg", "es", "ppo final", "ddpg final", "es final"}

@@ -94,6 +94,10 @@ class RunGroup:
         """Each seed's metrics rows, read once."""
         return [run.read_metrics() for run in self.runs]
 
+    def metrics(self) -> list[list[dict]]:
+        """Each seed's metrics rows (one list per run in :attr:`runs`, in that order)."""
+        return self._metrics
+
     @cached_property
     def measure(self) -> str:
         """The metrics column figures show: the paper's (:func:`paper_measure`), or the deterministic

@@ -1,4 +1,5 @@
-"""The numbers behind the paper's claims, one row per (algorithm, architecture, body): ``summary.csv``/``.md``.
+"""The numbers behind the paper's claims, one row per (algorithm, architecture, body): ``summary.csv``/``.md``;
+and one row per run (seed): ``runs.csv``/``.md``.
 
 For each group of seeds: parameters, initial and final evaluation return
 (mean and 95% bootstrap CI over seeds), the best seed-mean evaluation return
@@ -9,6 +10,10 @@ same algorithm's largest MLP (the paper's MLP(256,256) in its grids), and
 the first evaluation step from which the seed-mean curve stays within 1% of
 its final value (beside the last evaluated step: a curve that settles only at
 its last evaluations has not reached an asymptote within the budget).
+
+The per-run table gives each seed's initial, final and peak return and its
+own settle step, so that a seed-mean that settles late can be told apart from
+one seed that dips and recovers.
 """
 
 from __future__ import annotations
@@ -51,14 +56,15 @@ def steps_to_reach(steps: np.ndarray, estimates: list[Estimate], target: float) 
     return float(reached[0]) if reached else math.nan
 
 
-def steps_to_settle(steps: np.ndarray, estimates: list[Estimate], fraction: float = SETTLE_FRACTION) -> float:
-    """First evaluated env step of a curve (:meth:`RunGroup.curve`) from which every later seed-mean return is
-    within ``fraction`` of the final one (|mean - final| <= fraction * |final|); NaN for an empty curve."""
-    if not estimates:
+def steps_to_settle(steps: np.ndarray, returns: list[float] | np.ndarray, fraction: float = SETTLE_FRACTION) -> float:
+    """First evaluated env step of a curve (``steps``, shape (T,); ``returns``, shape (T,): a seed-mean curve of
+    :meth:`RunGroup.curve` or one run's) from which every later return is within ``fraction`` of the final one
+    (|return - final| <= fraction * |final|); NaN for an empty curve."""
+    if not len(returns):
         return math.nan
-    final = estimates[-1].mean
-    settled = len(estimates) - 1
-    while settled > 0 and abs(estimates[settled - 1].mean - final) <= fraction * abs(final):
+    final = returns[-1]
+    settled = len(returns) - 1
+    while settled > 0 and abs(returns[settled - 1] - final) <= fraction * abs(final):
         settled -= 1
     return float(steps[settled])
 
@@ -85,9 +91,42 @@ def summarize(groups: list[RunGroup]) -> list[dict]:
             "measure": group.measure.removeprefix("return_"),
             "final_return_deterministic": float(np.mean(group.final_returns("return_deterministic"))),
             "final_return_sampled": float(np.mean(group.final_returns("return_sampled"))),
-            "steps_within_1pct_of_final": steps_to_settle(steps, curve),
+            "steps_within_1pct_of_final": steps_to_settle(steps, [est.mean for est in curve]),
             "last_step": float(steps[-1]) if len(steps) else math.nan,
         })
+    return rows
+
+
+RUN_FIELDS = ("run", "algo", "arch", "seed", "measure", "initial_return", "final_return", "best_return",
+              "best_step", "final_return_deterministic", "final_return_sampled", "steps_within_1pct_of_final",
+              "last_step")
+RUNS_NOTE = ("One row per finished run. Returns are evaluation returns in the paper's measure (`measure`, as in "
+             "summary.md), with both final returns near the end of the row (–: not measured); best_return / "
+             "best_step: this run's highest evaluation return and where; steps_within_1pct_of_final: first "
+             "evaluated step from which this run's curve stays within 1% of its final value (near `last_step`: "
+             "still moving, or a late dip).")
+
+
+def summarize_runs(groups: list[RunGroup]) -> list[dict]:
+    """One row of :data:`RUN_FIELDS` per run (seed), in the order of :func:`summarize`, then by seed."""
+    rows = []
+    for group in sorted(groups, key=lambda g: (g.algo, g.n_links, g.num_parameters, g.key)):
+        for run, metrics in sorted(zip(group.runs, group.metrics()), key=lambda pair: pair[0].config.seed):
+            if not metrics:
+                continue
+            steps = np.array([r["env_steps"] for r in metrics])
+            returns = np.array([r[group.measure] for r in metrics])
+            best = int(np.nanargmax(returns)) if not np.all(np.isnan(returns)) else 0
+            rows.append({
+                "run": run.path.name, "algo": group.algo, "arch": group.key, "seed": run.config.seed,
+                "measure": group.measure.removeprefix("return_"), "initial_return": float(returns[0]),
+                "final_return": float(returns[-1]), "best_return": float(returns[best]),
+                "best_step": float(steps[best]),
+                "final_return_deterministic": float(metrics[-1].get("return_deterministic", math.nan)),
+                "final_return_sampled": float(metrics[-1].get("return_sampled", math.nan)),
+                "steps_within_1pct_of_final": steps_to_settle(steps, returns),
+                "last_step": float(steps[-1]),
+            })
     return rows
 
 
@@ -99,13 +138,18 @@ def _cell(value) -> str:
     return str(value)
 
 
-def write_summary(groups: list[RunGroup], out: str | Path) -> list[Path]:
-    """Writes ``summary.csv`` (full precision) and ``summary.md`` (a table to read) into ``out``."""
-    out = Path(out)
-    rows = summarize(groups)
-    csv_path, md_path = out / "summary.csv", out / "summary.md"
-    atomic_csv(csv_path, FIELDS, rows)
-    lines = ["| " + " | ".join(FIELDS) + " |", "|" + "---|" * len(FIELDS)]
-    lines += ["| " + " | ".join(_cell(row[field]) for field in FIELDS) + " |" for row in rows]
-    atomic_write(md_path, ("# Runs summarized over seeds\n\n" + SUMMARY_NOTE + "\n\n" + "\n".join(lines) + "\n").encode())
+def _write_table(out: Path, name: str, title: str, note: str, fields: tuple[str, ...], rows: list[dict]) -> list[Path]:
+    """Writes ``name.csv`` (full precision) and ``name.md`` (a table to read) into ``out``, atomically."""
+    csv_path, md_path = out / f"{name}.csv", out / f"{name}.md"
+    atomic_csv(csv_path, fields, rows)
+    lines = ["| " + " | ".join(fields) + " |", "|" + "---|" * len(fields)]
+    lines += ["| " + " | ".join(_cell(row[field]) for field in fields) + " |" for row in rows]
+    atomic_write(md_path, (f"# {title}\n\n{note}\n\n" + "\n".join(lines) + "\n").encode())
     return [csv_path, md_path]
+
+
+def write_summary(groups: list[RunGroup], out: str | Path) -> list[Path]:
+    """Writes ``summary.csv``/``.md`` (one row per group) and ``runs.csv``/``.md`` (one row per run) into ``out``."""
+    out = Path(out)
+    return (_write_table(out, "summary", "Runs summarized over seeds", SUMMARY_NOTE, FIELDS, summarize(groups))
+            + _write_table(out, "runs", "Runs, one row per seed", RUNS_NOTE, RUN_FIELDS, summarize_runs(groups)))
