@@ -60,6 +60,15 @@ def test_video_bad_input(tmp_path, args, message):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_a_run_whose_config_is_broken_yaml_is_one_line(tmp_path):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "config.yaml").write_text("task: [\n")
+    result = ncap("eval", str(tmp_path / "run"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"ncap: error: unreadable {tmp_path / 'run' / 'config.yaml'}:")
+
+
 def test_a_bug_keeps_its_traceback_while_user_errors_are_one_line(monkeypatch, capsys):
     from ncap.cli import evaluate, main
     from ncap.errors import ConfigError

@@ -126,8 +126,8 @@ def read_config(run_dir: Path) -> TrainConfig:
                            where=CONFIG)
         object.__setattr__(config.arch, "circuit_spec", named)  # the name it was trained under
         return config
-    except (yaml.YAMLError, ValueError) as error:
-        raise RunError(f"unreadable {path}: {error}") from None
+    except (yaml.YAMLError, ValueError) as error:  # YAML's message spans lines (a caret excerpt): keep its first
+        raise RunError(f"unreadable {path}: {str(error).splitlines()[0]}") from None
 
 
 def atomic_copy(source: Path, dest: Path) -> None:
