@@ -15,8 +15,9 @@ import sys
 
 import torch
 
+from ncap.errors import NcapError
 from ncap.training.evaluation import evaluate
-from ncap.training.runs import RunError, load_run_policy
+from ncap.training.runs import load_run_policy
 
 
 def main(argv: list[str]) -> int:
@@ -29,7 +30,7 @@ def main(argv: list[str]) -> int:
     try:
         base, task, n_links = load_run_policy(args.base)
         donor, donor_task, donor_links = load_run_policy(args.donor)
-    except (RunError, OSError) as error:
+    except (NcapError, OSError) as error:
         parser.exit(2, f"error: {error}\n")
     own = {name: p.detach().clone() for name, p in base.named_parameters()}
     given = {name: p.detach().clone() for name, p in donor.named_parameters()}

@@ -1,4 +1,9 @@
-"""Tiny training budgets shared by the training tests."""
+"""Tiny training budgets shared by the training tests; committed runs and scripts for the script tests."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 from ncap.training.config import TrainConfig, merge
 from ncap.training.runs import RunDir, current_metrics
@@ -28,3 +33,19 @@ def fake_run(path, steps, finished=False, seed=0) -> RunDir:
     if finished:
         (run.path / "policy.pt").write_bytes(b"policy")
     return run
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def copy_committed_run(path, to, *drop) -> Path:
+    """Copy the committed run ``path`` (a run directory under ``results/``, relative to the repository) to ``to``,
+    without its local checkpoint and TensorBoard logs, nor the files named in ``drop``."""
+    shutil.copytree(ROOT / path, to, ignore=shutil.ignore_patterns("checkpoint.pt", "tb", *drop))
+    return Path(to)
+
+
+def run_script(name, *args) -> subprocess.CompletedProcess:
+    """Run ``scripts/<name>`` with ``args`` from the repository root, as a user would; output captured."""
+    return subprocess.run([sys.executable, str(ROOT / "scripts" / name), *map(str, args)], capture_output=True,
+                          text=True, cwd=ROOT)

@@ -1,22 +1,15 @@
-import shutil
-import subprocess
-import sys
-from pathlib import Path
+from helpers import copy_committed_run, run_script
 
 from ncap.training.evaluation import evaluate
 from ncap.training.runs import load_run_policy
 
-ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "scripts" / "swap_weights.py"
-
 
 def _copy(run, tmp_path):
-    shutil.copytree(ROOT / "results" / "small" / run, tmp_path / run, ignore=shutil.ignore_patterns("checkpoint.pt", "tb"))
-    return tmp_path / run
+    return copy_committed_run(f"results/small/{run}", tmp_path / run)
 
 
 def _script(*args):
-    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, cwd=ROOT)
+    return run_script("swap_weights.py", *args)
 
 
 def test_no_swap_scores_the_base_and_every_swap_scores_the_donor(tmp_path):

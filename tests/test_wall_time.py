@@ -1,9 +1,5 @@
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
+from helpers import ROOT, copy_committed_run, run_script
 
 from ncap.experiments.wall_time import (
     MissingRate,
@@ -18,9 +14,6 @@ from ncap.experiments.wall_time import (
 )
 from ncap.training.config import TrainConfig, merge
 from ncap.training.runs import RunDir
-
-ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "scripts" / "sweep_wall_time.py"
 
 
 def _rows(intervals, first=2.0, steps=100):
@@ -84,21 +77,17 @@ def test_makespan_runs_the_longest_first_on_the_first_free_core():
     assert makespan([1.0] * 6, cores=1) == 6.0
 
 
-def _copy(run, to, *drop):
-    shutil.copytree(run, to, ignore=shutil.ignore_patterns("checkpoint.pt", "tb", *drop))
-
-
 def _metrics(run):
     return RunDir(run).read_metrics()
 
 
 def test_measured_reads_finished_runs_from_their_warm_up_on_and_names_unreadable_folders(tmp_path):
     ppo, ddpg = ROOT / "results" / "small" / "ppo-ncap-s0", ROOT / "results" / "small" / "ddpg-ncap-s0"
-    _copy(ppo, tmp_path / "ppo-ncap-s0")
-    _copy(ppo, tmp_path / "ppo-ncap-s1", "policy.pt")  # unfinished: not measured
-    _copy(ddpg, tmp_path / "ddpg-ncap-s0")
+    copy_committed_run(ppo, tmp_path / "ppo-ncap-s0")
+    copy_committed_run(ppo, tmp_path / "ppo-ncap-s1", "policy.pt")  # unfinished: not measured
+    copy_committed_run(ddpg, tmp_path / "ddpg-ncap-s0")
     broken = tmp_path / "broken"
-    _copy(ppo, broken)
+    copy_committed_run(ppo, broken)
     (broken / "config.yaml").write_text("algo: [not, an, algorithm\n")
     found = measured([tmp_path])
     assert sorted(found.rates) == [("ddpg", "ncap"), ("ppo", "ncap")] and found.skipped == [str(broken)]
@@ -128,14 +117,9 @@ def test_run_seconds_is_training_after_the_warm_up_plus_every_evaluation():
     assert 33.0 in run_seconds(rates, "smoke")
 
 
-def _script(*args):
-    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, cwd=ROOT)
-
-
 def test_the_script_prints_rates_and_names_the_runs_a_budget_lacks(tmp_path):
-    shutil.copytree(ROOT / "results" / "small" / "ppo-ncap-s0", tmp_path / "ppo-ncap-s0",
-                    ignore=shutil.ignore_patterns("checkpoint.pt", "tb"))
-    done = _script(str(tmp_path))
+    copy_committed_run("results/small/ppo-ncap-s0", tmp_path / "ppo-ncap-s0")
+    done = run_script("sweep_wall_time.py", str(tmp_path))
     assert done.returncode == 0, done.stderr
     assert "| ppo | ncap |" in done.stdout
     assert "| small | no finished run of ddpg ncap" in done.stdout
@@ -144,6 +128,6 @@ def test_the_script_prints_rates_and_names_the_runs_a_budget_lacks(tmp_path):
 @pytest.mark.parametrize("args, message", [(["no/such/folder"], "not a folder: no/such/folder"),
                                            ([], "no finished runs")])
 def test_the_script_refuses_bad_folders_in_one_line(tmp_path, args, message):
-    done = _script(*(args or [str(tmp_path)]))
+    done = run_script("sweep_wall_time.py", *(args or [str(tmp_path)]))
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and message in done.stderr.strip().splitlines()[-1]
