@@ -19,10 +19,19 @@ def test_eval_init_json():
     assert payload["mean_return"] > 100 and len(payload["returns"]) == 2
 
 
+def test_eval_init_mlp_activation_changes_the_policy_not_its_size():
+    runs = {act: json.loads(ncap("eval", "--init", "--arch", "mlp", "--hidden", "8,8", "--mlp-activation", act,
+                                 "--n-links", "4", "--episodes", "1", "--json", check=True).stdout)
+            for act in ("relu", "tanh")}
+    assert runs["relu"]["num_parameters"] == runs["tanh"]["num_parameters"] == 15 * 8 + 8 + 8 * 8 + 8 + 8 * 3 + 3  # 15 = 3 joints + 3 * 4 velocities
+    assert runs["relu"]["returns"] != runs["tanh"]["returns"]
+
+
 @pytest.mark.parametrize("args,message", [
     (["eval", "--init", "--n-links", "2"], "n_links must be at least 3"),
     (["eval", "--init", "--arch", "cnn"], "invalid choice"),
     (["eval", "--init", "--arch", "mlp", "--hidden", "0,3"], "hidden sizes must be positive"),
+    (["eval", "--init", "--arch", "mlp", "--mlp-activation", "gelu"], "invalid choice"),
     (["eval", "--init", "--episodes", "0"], "positive integer"),
     (["eval", "--init", "--controller", "learned"], "navigate task"),
     (["eval"], "either a RUN_DIR or --init"),

@@ -40,6 +40,24 @@ def test_structure_and_shapes():
     assert [type(layer) for layer in MLPPolicyNet(3, (), 2).net] == [nn.Linear]
 
 
+def test_tanh_hidden_layers_keep_the_parameters_and_their_names():
+    import typing
+
+    from ncap.circuits.mlp import HIDDEN_ACTIVATIONS, HiddenActivation
+
+    assert tuple(HIDDEN_ACTIVATIONS) == typing.get_args(HiddenActivation)
+    relu, tanh = MLPPolicyNet(23, (64, 32), 5), MLPPolicyNet(23, (64, 32), 5, activation="tanh")
+    assert [type(layer) for layer in tanh.net] == [nn.Linear, nn.Tanh, nn.Linear, nn.Tanh, nn.Linear]
+    assert relu.state_dict().keys() == tanh.state_dict().keys()
+    tanh.load_state_dict(relu.state_dict())
+    x = torch.randn(4, 23)
+    expected = tanh.net[4](torch.tanh(tanh.net[2](torch.tanh(tanh.net[0](x)))))
+    assert torch.allclose(tanh(x), expected)
+    assert not torch.allclose(tanh(x), relu(x))
+    with pytest.raises(ValueError, match="unknown MLP activation 'gelu'"):
+        MLPPolicyNet(23, (4,), 5, activation="gelu")
+
+
 @pytest.mark.parametrize(
     "args, message",
     [((0, (2,), 1), "in_dim"), ((2, (2,), True), "out_dim"), ((2, (0,), 1), r"hidden\[0\]"),

@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from helpers import tiny_config
+from ncap.training.config import merge
 from ncap.training.evaluation import obs_to_torch
 from ncap.training.runs import RunDir, load_run_policy
 from ncap.training.train import resume, train
@@ -24,6 +25,14 @@ def test_every_algorithm_trains_every_architecture(tmp_path, algo, arch):
     assert run.finished and (tmp_path / "run" / "config.yaml").is_file() and any((tmp_path / "run" / "tb").iterdir())
     policy, task, n_links = load_run_policy(tmp_path / "run")
     assert (task, n_links) == ("swim", 4)
+
+
+def test_an_es_mlp_with_tanh_hidden_layers_trains_and_reloads_as_tanh(tmp_path):
+    config = merge(tiny_config("es", "mlp"), {"arch": {"mlp_activation": "tanh"}})
+    train(config, tmp_path / "run")
+    policy, _, _ = load_run_policy(tmp_path / "run")
+    assert [type(layer).__name__ for layer in policy.net.net] == ["Linear", "Tanh", "Linear", "Tanh", "Linear"]
+    assert RunDir(tmp_path / "run").config.arch.mlp_activation == "tanh"
 
 
 @pytest.mark.parametrize("algo", ["ppo", "es"])

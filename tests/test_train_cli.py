@@ -36,6 +36,7 @@ def _assert_one_line_error(result, message):
     (["--algo", "a3c"], "invalid choice"),
     (["--task", "fly"], "invalid choice"),
     (["--hidden", "0,3", "--arch", "mlp"], "hidden sizes must be positive"),
+    (["--mlp-activation", "gelu", "--arch", "mlp"], "invalid choice"),
     (["--steps", "0"], "steps must be a positive integer"),
     (["--steps", "-5"], "steps must be a positive integer"),
     (["--n-links", "2"], "n_links must be at least 3"),

@@ -8,6 +8,7 @@ the paper; MLP(256, 256) has 73,221 here and 73,222 in the paper.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 from torch import Tensor, nn
 
@@ -19,16 +20,23 @@ def _require_positive_int(name: str, value: object) -> None:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
+HiddenActivation = Literal["relu", "tanh"]
+HIDDEN_ACTIVATIONS: dict[str, type[nn.Module]] = {"relu": nn.ReLU, "tanh": nn.Tanh}
+"""The MLP baselines' hidden nonlinearity: ReLU (the paper) or tanh (the authors' ES MLP)."""
+
+
 class MLPPolicyNet(nn.Module):
-    """ReLU MLP: Linear and ReLU per hidden layer, then a linear output.
+    """MLP: Linear and ReLU (or tanh) per hidden layer, then a linear output.
 
     Args:
         in_dim: input size D_in.
         hidden: hidden layer widths, e.g. (256, 256); () gives a linear map.
         out_dim: output size D_out (no output activation).
+        activation: hidden nonlinearity, "relu" (default, the paper's) or "tanh".
     """
 
-    def __init__(self, in_dim: int, hidden: Sequence[int], out_dim: int) -> None:
+    def __init__(self, in_dim: int, hidden: Sequence[int], out_dim: int,
+                 activation: HiddenActivation = "relu") -> None:
         super().__init__()
         _require_positive_int("in_dim", in_dim)
         _require_positive_int("out_dim", out_dim)
@@ -36,11 +44,13 @@ class MLPPolicyNet(nn.Module):
             raise ValueError(f"hidden must be a sequence of positive integers, got {hidden!r}")
         for index, width in enumerate(hidden):
             _require_positive_int(f"hidden[{index}]", width)
+        if activation not in HIDDEN_ACTIVATIONS:
+            raise ValueError(f"unknown MLP activation {activation!r}; choose one of {list(HIDDEN_ACTIVATIONS)}")
         self.in_dim, self.hidden, self.out_dim = in_dim, tuple(hidden), out_dim
         widths = (in_dim, *self.hidden)
         layers: list[nn.Module] = []
         for fan_in, fan_out in zip(widths[:-1], widths[1:]):
-            layers += [nn.Linear(fan_in, fan_out), nn.ReLU()]
+            layers += [nn.Linear(fan_in, fan_out), HIDDEN_ACTIVATIONS[activation]()]
         layers.append(nn.Linear(widths[-1], out_dim))
         self.net = nn.Sequential(*layers)
 

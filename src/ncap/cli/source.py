@@ -7,6 +7,7 @@ import argparse
 from torch import nn
 
 from ncap.cli.common import hidden_sizes, n_links_arg, non_negative_int
+from ncap.circuits.mlp import HIDDEN_ACTIVATIONS
 from ncap.cli.errors import UsageError
 from ncap.policies import ARCHS, CONTROLLERS, ArchitectureConfig, build_policy, transfer_policy
 
@@ -18,6 +19,8 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--task", choices=["swim", "navigate"], default="swim")
     parser.add_argument("--arch", choices=ARCHS, default="ncap")
     parser.add_argument("--hidden", type=hidden_sizes, default=(256, 256), help="MLP widths, e.g. 256,256")
+    parser.add_argument("--mlp-activation", choices=list(HIDDEN_ACTIVATIONS), default="relu",
+                        help="MLP hidden nonlinearity")
     parser.add_argument("--controller", choices=CONTROLLERS, default=None, help="navigate task module (ncap only)")
     parser.add_argument("--circuit-spec", default=None, metavar="SPEC",
                         help="ncap: a circuit spec (shipped name or .yaml) instead of the built-in circuit")
@@ -32,8 +35,8 @@ def load_source(args: argparse.Namespace) -> tuple[nn.Module, str, int]:
         raise UsageError("give either a RUN_DIR or --init")
     if args.run_dir is None:
         n_links = args.n_links or 6
-        config = ArchitectureConfig(arch=args.arch, hidden=args.hidden, controller=args.controller,
-                                    circuit_spec=args.circuit_spec)
+        config = ArchitectureConfig(arch=args.arch, hidden=args.hidden, mlp_activation=args.mlp_activation,
+                                    controller=args.controller, circuit_spec=args.circuit_spec)
         return build_policy(config, args.task, n_links, seed=args.seed), args.task, n_links
     from ncap.training.runs import load_run_policy  # noqa: PLC0415  (training stack is heavy)
 

@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from ncap.circuits import CompiledCircuit, SwimmerCircuit, dense_like, to_mlp
+from ncap.circuits.mlp import HIDDEN_ACTIVATIONS, HiddenActivation
 from ncap.circuits.spec import (
     CircuitSpec,
     with_activation,
@@ -39,6 +40,8 @@ class ArchitectureConfig:
     """"ncap" (the swimmer circuit), "mlp" (baseline) or "random" (uniform commands)."""
     hidden: tuple[int, ...] = (256, 256)
     """MLP hidden layer widths."""
+    mlp_activation: HiddenActivation = "relu"
+    """MLP hidden nonlinearity: "relu" (the paper's) or "tanh" (the authors' released ES MLP)."""
     weight_sharing: bool = True
     """Circuit: share each named weight across modules and sides."""
     sign_constraints: bool = True
@@ -71,6 +74,9 @@ class ArchitectureConfig:
             raise ConfigError(f"unknown arch {self.arch!r}; choose one of {list(ARCHS)}")
         if not self.hidden or any(not is_int(h) or h < 1 for h in self.hidden):
             raise ConfigError(f"hidden sizes must be positive integers, got {self.hidden!r}")
+        if self.mlp_activation not in HIDDEN_ACTIVATIONS:
+            raise ConfigError(f"unknown mlp_activation {self.mlp_activation!r}; "
+                              f"choose one of {list(HIDDEN_ACTIVATIONS)}")
         if self.controller is not None:
             if self.controller not in CONTROLLERS:
                 raise ConfigError(f"unknown controller {self.controller!r}; choose one of {list(CONTROLLERS)}")
@@ -153,7 +159,8 @@ def build_policy(config: ArchitectureConfig, task: str, n_links: int, seed: int 
     if config.arch == "mlp":
         with torch.random.fork_rng():  # seeded init without touching the global stream
             torch.manual_seed(seed)
-            return MLPPolicy(n_joints, config.hidden, observes_target=task == "navigate")
+            return MLPPolicy(n_joints, config.hidden, observes_target=task == "navigate",
+                             activation=config.mlp_activation)
     generator = torch.Generator().manual_seed(seed)
     steering = config.controller is not None
     if config.circuit_spec is not None:

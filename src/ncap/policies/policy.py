@@ -13,6 +13,7 @@ import torch
 from torch import Tensor, nn
 
 from ncap.circuits import EmbeddedMLP, MLPPolicyNet, SwimmerCircuit
+from ncap.circuits.mlp import HiddenActivation
 from ncap.policies.normalizer import RunningNormalizer
 
 
@@ -73,12 +74,13 @@ class MLPPolicy(nn.Module):
     is part of the policy, so a saved MLP policy is self-contained.
     """
 
-    def __init__(self, n_joints: int, hidden: tuple[int, ...], observes_target: bool = False):
+    def __init__(self, n_joints: int, hidden: tuple[int, ...], observes_target: bool = False,
+                 activation: HiddenActivation = "relu"):
         super().__init__()
         self.n_joints = n_joints
         in_dim = feature_size(n_joints, observes_target)
         self.normalizer = RunningNormalizer(in_dim)
-        self.net = MLPPolicyNet(in_dim, hidden, n_joints)
+        self.net = MLPPolicyNet(in_dim, hidden, n_joints, activation)
 
     def forward(self, obs: Mapping[str, Tensor]) -> Tensor:
         return torch.tanh(self.net(self.normalizer(observed_features(obs))))
