@@ -39,6 +39,15 @@ def test_yaml_grid():
     assert run_name(specs[0].config) == specs[0].name
 
 
+def test_a_yaml_grid_over_mlp_activation_names_and_labels_tanh_and_keeps_relu_names():
+    from ncap.experiments.labels import arch_label
+
+    specs = expand_yaml({"base": {"algo": "es", "arch": {"arch": "mlp", "hidden": [256, 256]}},
+                         "grid": {"arch.mlp_activation": ["relu", "tanh"]}})
+    assert [s.name for s in specs] == ["es-mlp256x256-s0", "es-mlp256x256-tanh-s0"]
+    assert [arch_label(s.config.arch) for s in specs] == ["MLP 256x256", "MLP 256x256 tanh"]
+
+
 @pytest.mark.parametrize("data,message", [
     ({"grid": {"algo": "ppo"}}, "non-empty list"),
     ({"base": {"stepz": 1}}, "unknown key"),

@@ -41,8 +41,9 @@ _CIRCUIT_TAGS: tuple[tuple[str, Callable[[ArchitectureConfig], bool]], ...] = (
 
 def arch_key(arch: ArchitectureConfig) -> str:
     """The architecture's name in run names and summary tables."""
-    if arch.arch == "mlp":
-        return "mlp" + "x".join(map(str, arch.hidden))
+    if arch.arch == "mlp":  # ReLU, the default, is unnamed: the committed runs' names stay
+        activation = "" if arch.mlp_activation == "relu" else f"-{arch.mlp_activation}"
+        return "mlp" + "x".join(map(str, arch.hidden)) + activation
     if arch.arch == "random":
         return "random"
     values = {"period": arch.oscillator_period, "duty": arch.oscillator_duty,
@@ -53,7 +54,10 @@ def arch_key(arch: ArchitectureConfig) -> str:
 def arch_label(arch: ArchitectureConfig) -> str:
     """The architecture as figures and legends show it."""
     key = arch_key(arch)
-    return "MLP " + key[3:] if arch.arch == "mlp" else key.replace("ncap", "NCAP", 1)
+    if arch.arch == "mlp":
+        widths = "x".join(map(str, arch.hidden))
+        return f"MLP {widths}" + ("" if arch.mlp_activation == "relu" else f" {arch.mlp_activation}")
+    return key.replace("ncap", "NCAP", 1)
 
 
 def run_label(config: TrainConfig) -> str:
