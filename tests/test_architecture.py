@@ -46,6 +46,7 @@ def test_ablation_switches_reach_the_circuit():
     ({"arch": "cnn"}, "swim", "unknown arch"),
     ({"arch": "mlp", "hidden": (0, 3)}, "swim", "hidden sizes"),
     ({"arch": "mlp", "mlp_activation": "gelu"}, "swim", "unknown mlp_activation 'gelu'"),
+    ({"mlp_activation": "tanh"}, "swim", "applies to arch mlp only"),
     ({"arch": "mlp", "controller": "learned"}, "navigate", "needs arch ncap"),
     ({"controller": "learned"}, "swim", "navigate task"),
     ({"controller": "wheel"}, "navigate", "unknown controller"),

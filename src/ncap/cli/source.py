@@ -6,8 +6,8 @@ import argparse
 
 from torch import nn
 
-from ncap.cli.common import hidden_sizes, n_links_arg, non_negative_int
 from ncap.circuits.mlp import HIDDEN_ACTIVATIONS
+from ncap.cli.common import hidden_sizes, n_links_arg, non_negative_int
 from ncap.cli.errors import UsageError
 from ncap.policies import ARCHS, CONTROLLERS, ArchitectureConfig, build_policy, transfer_policy
 

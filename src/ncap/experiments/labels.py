@@ -54,10 +54,7 @@ def arch_key(arch: ArchitectureConfig) -> str:
 def arch_label(arch: ArchitectureConfig) -> str:
     """The architecture as figures and legends show it."""
     key = arch_key(arch)
-    if arch.arch == "mlp":
-        widths = "x".join(map(str, arch.hidden))
-        return f"MLP {widths}" + ("" if arch.mlp_activation == "relu" else f" {arch.mlp_activation}")
-    return key.replace("ncap", "NCAP", 1)
+    return "MLP " + key[3:].replace("-", " ") if arch.arch == "mlp" else key.replace("ncap", "NCAP", 1)
 
 
 def run_label(config: TrainConfig) -> str:

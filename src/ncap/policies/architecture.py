@@ -77,6 +77,8 @@ class ArchitectureConfig:
         if self.mlp_activation not in HIDDEN_ACTIVATIONS:
             raise ConfigError(f"unknown mlp_activation {self.mlp_activation!r}; "
                               f"choose one of {list(HIDDEN_ACTIVATIONS)}")
+        if self.mlp_activation != "relu" and self.arch != "mlp":
+            raise ConfigError("mlp_activation applies to arch mlp only")
         if self.controller is not None:
             if self.controller not in CONTROLLERS:
                 raise ConfigError(f"unknown controller {self.controller!r}; choose one of {list(CONTROLLERS)}")
