@@ -7,6 +7,7 @@ import torch
 from helpers import tiny_config
 from ncap.training.config import merge
 from ncap.training.evaluation import obs_to_torch
+from ncap.training.reporting import progress_line
 from ncap.training.runs import RunDir, load_run_policy
 from ncap.training.train import resume, train
 
@@ -94,3 +95,13 @@ def test_on_save_follows_every_checkpoint_and_the_policy(tmp_path):
     evaluations = len(RunDir(tmp_path / "run").read_metrics())
     assert evaluations == 3  # at 0, 4000 and 8000 steps
     assert seen == [(n, n, False) for n in range(1, evaluations + 1)] + [(evaluations, evaluations, True)]
+
+
+def test_the_progress_line_gives_steps_return_speed_and_time_left():
+    row = {"env_steps": 2_048_000, "return_deterministic": 321.16, "return_sampled": float("nan")}
+    line = progress_line("es-ncap-s0", row, 10_240_000, 4_096.0)
+    assert line == "[es-ncap-s0] 2,048,000/10,240,000 steps (20%), return 321.2, 4,096 steps/s, ETA 0:33:20"
+    first = progress_line("ppo-ncap-s0", {**row, "env_steps": 0, "return_sampled": 800.04}, 5_000_000, None)
+    assert first == "[ppo-ncap-s0] 0/5,000,000 steps (0%), return 321.2 (sampled 800.0), ETA after the next evaluation"
+    # An ES generation can overshoot the budget: the steps are shown as they are, the share stops at 100%.
+    assert progress_line("r", {**row, "env_steps": 256_000}, 4_000, 9_000.0).startswith("[r] 256,000/4,000 steps (100%)")

@@ -113,9 +113,15 @@ def test_kill_9_then_resume_gives_consistent_metrics(tmp_path, es_yaml):
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     assert not (out / "policy.pt").exists(), "the run finished before it could be killed"
-    ncap("train", "--resume", str(out), check=True)
+    resumed = ncap("train", "--resume", str(out), check=True)
     rows = [line.split(",")[0] for line in (out / "metrics.csv").read_text().splitlines()[1:]]
     assert rows == [str(s) for s in range(0, 12001, 2000)]  # no duplicates, none missing
+    # Off a terminal, each row the resumed run saves prints one progress line: steps, return, speed, ETA.
+    progress = [line for line in resumed.stderr.splitlines() if line.startswith("[run] ")]
+    shown = [int(line.split()[1].split("/")[0].replace(",", "")) for line in progress]
+    assert shown and shown == [int(s) for s in rows[-len(shown):]], resumed.stderr
+    assert progress[-1].startswith("[run] 12,000/12,000 steps (100%), return ")
+    assert progress[-1].endswith("steps/s, ETA 0:00:00")
     assert (out / "policy.pt").is_file()
     result = ncap("eval", str(out), "--episodes", "1", "--json", check=True)
     assert '"n_links": 3' in result.stdout

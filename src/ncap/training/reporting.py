@@ -21,17 +21,21 @@ class RunLogger:
 
     Rows go to the caller (who checkpoints them with the run's state) and,
     once saved, to TensorBoard and the progress bar. The bar (steps, steps/s,
-    latest evaluation return, ETA) shows only on a terminal.
+    latest evaluation return, ETA) shows on a terminal; elsewhere (``nohup``,
+    a sweep's log) each saved row prints one line to stderr with the same facts
+    (see :func:`progress_line`).
     """
 
     def __init__(self, run: RunDir, config: TrainConfig, metrics: list[dict], elapsed: float = 0.0):
         self.run, self.config, self.metrics = run, config, metrics
         self.elapsed_before, self.started = elapsed, time.perf_counter()
         done = int(metrics[-1]["env_steps"]) if metrics else 0
+        self.steps_at_start = done
         self.next_eval = (done // config.eval_every + 1) * config.eval_every if metrics else 0
         self.writer: SummaryWriter | None = None
+        self.on_terminal = sys.stderr.isatty()
         self.bar = tqdm(total=config.steps, initial=min(done, config.steps), unit="step", dynamic_ncols=True,
-                        disable=not sys.stderr.isatty(), desc=f"{config.algo} {config.arch.arch}")
+                        disable=not self.on_terminal, desc=f"{config.algo} {config.arch.arch}")
 
     @property
     def wall_time(self) -> float:
@@ -83,6 +87,10 @@ class RunLogger:
         self.writer.flush()
         self.bar.set_postfix(eval_return=f"{row['return_deterministic']:.1f}")
         self.advance(step)
+        if not self.on_terminal:
+            seconds = time.perf_counter() - self.started
+            rate = (step - self.steps_at_start) / seconds if step > self.steps_at_start and seconds > 0 else None
+            print(progress_line(self.run.path.name, row, self.config.steps, rate), file=sys.stderr, flush=True)
 
     def advance(self, env_steps: int) -> None:
         self.bar.update(max(0, min(env_steps, self.config.steps) - self.bar.n))
@@ -91,3 +99,26 @@ class RunLogger:
         self.bar.close()
         if self.writer is not None:
             self.writer.close()
+
+
+def progress_line(name: str, row: dict, total_steps: int, steps_per_second: float | None) -> str:
+    """One line of progress for logs: run, steps done, latest return, speed and time left.
+
+    ``steps_per_second`` is this session's training speed (None before it has
+    moved), so the ETA of a resumed run counts only what is left.
+    """
+    step = int(row["env_steps"])
+    sampled = row.get("return_sampled", math.nan)
+    returns = f"return {row['return_deterministic']:.1f}" + ("" if math.isnan(sampled) else f" (sampled {sampled:.1f})")
+    if steps_per_second:
+        left = max(0, total_steps - step) / steps_per_second
+        speed = f"{steps_per_second:,.0f} steps/s, ETA {_clock(left)}"
+    else:
+        speed = "ETA after the next evaluation"
+    return f"[{name}] {step:,}/{total_steps:,} steps ({min(100.0, 100 * step / total_steps):.0f}%), {returns}, {speed}"
+
+
+def _clock(seconds: float) -> str:
+    """``seconds`` as h:mm:ss."""
+    whole = round(seconds)
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
