@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import pytest
 
 from ncap.experiments.grids import BUDGETS, expand, expand_yaml, run_name
@@ -65,12 +67,18 @@ def test_unknown_figure_and_budget():
         expand(["4a"], "huge")
 
 
-def test_medium_budget_is_the_18_runs_of_claims_2_and_7_at_the_papers_steps():
+def test_medium_budget_is_the_21_runs_of_claims_2_and_7_at_the_papers_steps():
     runs = {s.name: s.config for s in expand(["all"], "medium")}
     ppo = {f"ppo-{arch}-s{seed}" for arch in ("ncap", "mlp256x256", "ncap-denserandom", "ncap-dense")
            for seed in range(3)}
-    es = {f"es-{arch}-s{seed}" for arch in ("ncap", "mlp256x256") for seed in range(3)}
-    assert set(runs) == ppo | es and len(runs) == 18
+    es = {f"es-{arch}-s{seed}" for arch in ("ncap", "mlp256x256", "mlp256x256-tanh") for seed in range(3)}
+    assert set(runs) == ppo | es and len(runs) == 21
+    # ES MLP(256,256) both ways: ReLU hidden layers as the paper's text says, tanh as the authors' release has them
+    assert runs["es-mlp256x256-s0"].arch.mlp_activation == "relu"
+    assert runs["es-mlp256x256-tanh-s0"].arch == replace(runs["es-mlp256x256-s0"].arch, mlp_activation="tanh")
+    assert {s.name for s in expand(["4a"], "medium")} == {n for n in runs if n.startswith(("ppo-ncap-s", "ppo-mlp",
+                                                                                        "es-"))}
+    assert len(expand(["all"], "small")) == 108 and not any("tanh" in s.name for s in expand(["all"], "paper"))
     assert {(c.algo, c.steps, c.eval_every) for c in runs.values()} == {("ppo", 5_000_000, 100_000),
                                                                        ("es", 50_000_000, 1_024_000)}
     assert {c.es.population for c in runs.values() if c.algo == "es"} == {256}

@@ -28,6 +28,7 @@ from ncap.errors import ConfigError
 from ncap.experiments.labels import (
     ALGO_COLORS,
     ALGO_NAMES,
+    arch_key,
     arch_label,
     is_circuit_ablation,
     is_plain_circuit,
@@ -103,7 +104,7 @@ def figure_4a(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
     mlps = [g for g in groups if is_two_layer_mlp(g.arch)]
     largest = max((g.arch.hidden for g in mlps), key=lambda h: h[0] * h[1], default=None)
     shown = [g for g in groups if is_plain_circuit(g.arch) or (g in mlps and g.arch.hidden == largest)]
-    archs = sorted({g.arch for g in shown}, key=lambda a: a.arch != "ncap")
+    archs = sorted({g.arch for g in shown}, key=lambda a: (a.arch != "ncap", arch_key(a)))  # NCAP, then by name
     figure, axes = _panels(len(archs), "Fig. 4A: learning curves per architecture")
     for axis, arch in zip(axes, archs):
         for group in (g for g in shown if g.arch == arch):

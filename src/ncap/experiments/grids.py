@@ -19,9 +19,11 @@ from ncap.training.config import TrainConfig, merge
 FIGURES = ("4a", "4b", "5", "6", "7a", "7b")
 ALGOS_FIG4 = ("ppo", "ddpg", "es")
 MEDIUM_RUNS = frozenset({("ppo", "ncap"), ("ppo", "mlp256x256"), ("ppo", "ncap-denserandom"), ("ppo", "ncap-dense"),
-                         ("es", "ncap"), ("es", "mlp256x256")})
+                         ("es", "ncap"), ("es", "mlp256x256"), ("es", "mlp256x256-tanh")})
 """The runs that decide claims 2 (asymptote against MLP(256,256)) and 7 (the dense MLP(12,10,10) and the
 embedding with free weights) at the paper's step counts: (algo, arch key)."""
+AUTHORS_ES_MLP = {"arch": "mlp", "hidden": [256, 256], "mlp_activation": "tanh"}
+"""The ES MLP(256,256) of the authors' release: tanh hidden layers (the paper's text says ReLU)."""
 MLP_SIZES = {"smoke": ((4, 4), (256, 256)), "small": ((4, 4), (32, 32), (256, 256)), "medium": ((256, 256),),
              "paper": ((2, 2), (4, 4), (8, 8), (16, 16), (32, 32), (64, 64), (128, 128), (256, 256))}
 BUDGETS: dict[str, dict[str, Any]] = {
@@ -36,7 +38,7 @@ BUDGETS: dict[str, dict[str, Any]] = {
         "ddpg": {"steps": 30_000, "eval_every": 5_000},
         "es": {"steps": 1_024_000, "eval_every": 128_000, "es": {"population": 64}}},
         "common": {"eval_episodes": 5}},
-    "medium": {"seeds": 3, "only": MEDIUM_RUNS, "overrides": {
+    "medium": {"seeds": 3, "only": MEDIUM_RUNS, "extra": {"4a": [("es", AUTHORS_ES_MLP)]}, "overrides": {
         "ppo": {"steps": 5_000_000, "eval_every": 100_000},
         "es": {"steps": 50_000_000, "eval_every": 1_024_000, "es": {"population": 256}}},
         "common": {"eval_episodes": 10}},
@@ -46,8 +48,9 @@ BUDGETS: dict[str, dict[str, Any]] = {
         "es": {"steps": 50_000_000, "eval_every": 1_024_000}},
         "common": {"eval_episodes": 10}},
 }
-"""Per budget: seeds, settings per algorithm and for all, and (``only``) the (algo, arch key) pairs it is
-restricted to. A run checkpoints at every evaluation; at the paper's step counts (medium, paper) that is
+"""Per budget: seeds, settings per algorithm and for all, (``only``) the (algo, arch key) pairs it is
+restricted to, and (``extra``) runs it adds to a figure's (medium: Fig. 4A's ES MLP as the paper's text has
+it, ReLU, and as the authors' release has it, tanh; ES claim 2 hinges on the difference). A run checkpoints at every evaluation; at the paper's step counts (medium, paper) that is
 every 1e5 PPO steps (50 per run, about a minute apart on one core) and every 4 ES generations of 256
 (1,024,000 steps, 49 per run, about 4 minutes apart): what a lost node or an interruption costs at most."""
 ABLATIONS = {"noshare": {"weight_sharing": False}, "nosign": {"sign_constraints": False}, "uniform": {"init": "uniform"}}
@@ -76,6 +79,10 @@ def _spec(budget: str, algo: str, seed: int, arch: dict) -> RunSpec:
 def _figure_runs(figure: str, budget: str) -> list[tuple[str, dict]]:
     """(algo, arch overrides) pairs of one figure."""
     mlps = [{"arch": "mlp", "hidden": list(size)} for size in MLP_SIZES[budget]]
+    return [*_paper_figure_runs(figure, mlps), *BUDGETS[budget].get("extra", {}).get(figure, [])]
+
+
+def _paper_figure_runs(figure: str, mlps: list[dict]) -> list[tuple[str, dict]]:
     if figure in ("4a", "6"):
         return [(algo, arch) for algo in ALGOS_FIG4 for arch in ({"arch": "ncap"}, mlps[-1])]
     if figure in ("4b", "5"):
