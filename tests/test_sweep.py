@@ -85,9 +85,9 @@ def test_sweep_killed_midway_finishes_without_retraining(tmp_path):
     assert RunDir(runs / "es-ncap-n3-s1").finished
 
 
-def test_cli_medium_dry_run_lists_its_18_runs(tmp_path):
+def test_cli_medium_dry_run_lists_its_21_runs(tmp_path):
     result = subprocess.run([sys.executable, "-m", "ncap.cli.main", "sweep", "--budget", "medium", "--out",
                              str(tmp_path / "runs"), "--dry-run"], capture_output=True, text=True, timeout=120,
                             check=True)
     assert sorted(result.stdout.split()) == sorted(spec.name for spec in expand(["all"], "medium"))
-    assert len(result.stdout.split()) == 18 and not (tmp_path / "runs").exists()
+    assert len(result.stdout.split()) == 21 and not (tmp_path / "runs").exists()
