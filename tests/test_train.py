@@ -104,4 +104,5 @@ def test_the_progress_line_gives_steps_return_speed_and_time_left():
     first = progress_line("ppo-ncap-s0", {**row, "env_steps": 0, "return_sampled": 800.04}, 5_000_000, None)
     assert first == "[ppo-ncap-s0] 0/5,000,000 steps (0%), return 321.2 (sampled 800.0), ETA after the next evaluation"
     # An ES generation can overshoot the budget: the steps are shown as they are, the share stops at 100%.
-    assert progress_line("r", {**row, "env_steps": 256_000}, 4_000, 9_000.0).startswith("[r] 256,000/4,000 steps (100%)")
+    overshoot = progress_line("r", {**row, "env_steps": 256_000}, 4_000, 9_000.0)
+    assert overshoot.startswith("[r] 256,000/4,000 steps (100%)")

@@ -50,9 +50,10 @@ BUDGETS: dict[str, dict[str, Any]] = {
 }
 """Per budget: seeds, settings per algorithm and for all, (``only``) the (algo, arch key) pairs it is
 restricted to, and (``extra``) runs it adds to a figure's (medium: Fig. 4A's ES MLP as the paper's text has
-it, ReLU, and as the authors' release has it, tanh; ES claim 2 hinges on the difference). A run checkpoints at every evaluation; at the paper's step counts (medium, paper) that is
-every 1e5 PPO steps (50 per run, about a minute apart on one core) and every 4 ES generations of 256
-(1,024,000 steps, 49 per run, about 4 minutes apart): what a lost node or an interruption costs at most."""
+it, ReLU, and as the authors' release has it, tanh; ES claim 2 hinges on the difference). A run checkpoints
+at every evaluation; at the paper's step counts (medium, paper) that is every 1e5 PPO steps (50 per run,
+about a minute apart on one core) and every 4 ES generations of 256 (1,024,000 steps, 49 per run, about 4
+minutes apart): what a lost node or an interruption costs at most."""
 ABLATIONS = {"noshare": {"weight_sharing": False}, "nosign": {"sign_constraints": False}, "uniform": {"init": "uniform"}}
 
 
