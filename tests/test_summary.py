@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from ncap.experiments.figures import figures_with_runs
 from ncap.experiments.results import RunGroup
 from ncap.experiments.summary import steps_to_settle, summarize, summarize_runs, write_summary
 from ncap.training.config import TrainConfig, merge
@@ -124,3 +125,12 @@ def test_run_rows_give_each_seed_its_own_final_peak_and_settle_step(tmp_path):
     with (tmp_path / "runs.csv").open() as handle:
         assert [r["run"] for r in csv.DictReader(handle)] == ["ppo-mlp256x256-s0", "ppo-mlp256x256-s1"]
     assert "| ppo-mlp256x256-s1 | ppo | mlp256x256 | 1 |" in (tmp_path / "runs.md").read_text()
+
+
+def test_figures_are_drawn_only_for_runs_that_exist():
+    """A folder of only NCAP and MLP runs (the medium budget's ES half) gets no Fig. 7A or 7B."""
+    assert figures_with_runs(_groups()) == ("4a", "4b", "5", "6")
+    dense = RunGroup(merge(TrainConfig(), {"algo": "ppo", "arch": {"dense_embedding": True}}), runs=[])
+    noshare = RunGroup(merge(TrainConfig(), {"algo": "es", "arch": {"weight_sharing": False}}), runs=[])
+    assert figures_with_runs([dense]) == ("7b",)
+    assert figures_with_runs([*_groups(), dense, noshare]) == ("4a", "4b", "5", "6", "7a", "7b")

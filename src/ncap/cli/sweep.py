@@ -35,7 +35,8 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     figures.add_argument("runs_dir", metavar="RUNS_DIR")
     figures.add_argument("--out", required=True, metavar="FIG_DIR")
     figures.add_argument("--figure", choices=FIGURES_ONLY, action="append",
-                         help="default: all of the paper's; nav: the navigate comparison (navigate runs)")
+                         help="default (or all): every paper figure whose runs exist; "
+                              "nav: the navigate comparison (navigate runs)")
     figures.add_argument("--transfer-episodes", type=positive_int, default=5,
                          help="Fig. 6 and nav: evaluation episodes per policy and body length")
     figures.add_argument("--transfer-links", type=_links, default=tuple(range(3, 17)),
@@ -83,7 +84,7 @@ def run_sweep(args: argparse.Namespace) -> None:
 
 
 def run_figures(args: argparse.Namespace) -> None:
-    from ncap.experiments.figures import FIGURE_FUNCTIONS, make_figures  # noqa: PLC0415
+    from ncap.experiments.figures import make_figures  # noqa: PLC0415
 
     if not Path(args.runs_dir).is_dir():
         raise UsageError(f"no runs directory at {args.runs_dir}")
@@ -94,7 +95,7 @@ def run_figures(args: argparse.Namespace) -> None:
         written += navigation_figure(args.runs_dir, args.out, episodes=args.transfer_episodes)
     paper = [f for f in args.figure or ["all"] if f != "nav"]
     if paper:
-        chosen = tuple(FIGURE_FUNCTIONS) if "all" in paper else tuple(paper)
+        chosen = None if "all" in paper else tuple(paper)  # all: every figure whose runs exist
         written += make_figures(args.runs_dir, args.out, chosen, transfer_episodes=args.transfer_episodes,
                                 transfer_links=args.transfer_links)
     for path in written:

@@ -234,10 +234,13 @@ def _yerr(estimates) -> np.ndarray:
     return np.nan_to_num(np.array([[e.mean - e.low for e in estimates], [e.high - e.mean for e in estimates]]))
 
 
+FIG7B_NAMES = {"ncap": "NCAP", "ncap-denserandom": "dense MLP(12,10,10), random init (paper)",
+               "ncap-dense": "sparse embedding started at NCAP, all weights free",
+               "mlp12x10x10": "MLP(12,10,10) on observations (extra)"}
+
+
 def figure_7b(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
-    names = {"ncap": "NCAP", "ncap-denserandom": "dense MLP(12,10,10), random init (paper)",
-             "ncap-dense": "sparse embedding started at NCAP, all weights free",
-             "mlp12x10x10": "MLP(12,10,10) on observations (extra)"}
+    names = FIG7B_NAMES
     chosen = sorted((g for g in groups if g.algo == "ppo" and g.key in names), key=lambda g: list(names).index(g.key))
     figure, axis = canvas.subplots(figsize=(6.5, 4), constrained_layout=True)
     for group in chosen:
@@ -251,9 +254,21 @@ FIGURE_FUNCTIONS: dict[str, Callable] = {"4a": figure_4a, "4b": figure_4b, "5": 
                                          "7a": figure_7a, "7b": figure_7b}
 
 
-def make_figures(runs_dir: str | Path, out: str | Path, figures: tuple[str, ...] = tuple(FIGURE_FUNCTIONS),
+def figures_with_runs(groups: list[RunGroup]) -> tuple[str, ...]:
+    """The figures that ``groups`` hold something to compare for: Fig. 7A needs an ablation, Fig. 7B a
+    dense or MLP(12,10,10) run under PPO, the others the circuit or a two-layer MLP."""
+    plain = any(is_plain_circuit(g.arch) for g in groups)
+    fig4 = plain or any(is_two_layer_mlp(g.arch) for g in groups)
+    has = {"4a": fig4, "4b": fig4, "5": fig4, "6": plain,
+           "7a": any(is_circuit_ablation(g.arch) and not is_plain_circuit(g.arch) for g in groups),
+           "7b": any(g.algo == "ppo" and g.key in FIG7B_NAMES and g.key != "ncap" for g in groups)}
+    return tuple(name for name in FIGURE_FUNCTIONS if has[name])
+
+
+def make_figures(runs_dir: str | Path, out: str | Path, figures: tuple[str, ...] | None = None,
                  transfer_episodes: int = 5, transfer_links: tuple[int, ...] = TRANSFER_LINKS) -> list[Path]:
-    """Draw the figures whose runs exist under ``runs_dir``, and their summary; returns the files written.
+    """Draw ``figures`` (default: every figure whose runs exist under ``runs_dir``, see
+    :func:`figures_with_runs`) and the summary; returns the files written.
 
     Fig. 6 evaluates every trained circuit on each body length of
     ``transfer_links`` (``transfer_episodes`` episodes each).
@@ -263,7 +278,7 @@ def make_figures(runs_dir: str | Path, out: str | Path, figures: tuple[str, ...]
         raise ConfigError(f"no swim runs with metrics under {runs_dir}")
     writer = FigureWriter(out)
     written = []
-    for name in figures:
+    for name in figures_with_runs(groups) if figures is None else figures:
         if name == "6":
             written += figure_6(groups, writer, episodes=transfer_episodes, lengths=transfer_links)
         else:
