@@ -8,7 +8,7 @@ from helpers import tiny_config
 from ncap.training.config import merge
 from ncap.training.evaluation import obs_to_torch
 from ncap.training.reporting import progress_line
-from ncap.training.runs import RunDir, load_run_policy
+from ncap.training.runs import RunDir, RunError, load_run_policy
 from ncap.training.train import resume, train
 
 ALGOS = ["ppo", "ddpg", "td3", "sac", "es"]
@@ -106,3 +106,18 @@ def test_the_progress_line_gives_steps_return_speed_and_time_left():
     # An ES generation can overshoot the budget: the steps are shown as they are, the share stops at 100%.
     overshoot = progress_line("r", {**row, "env_steps": 256_000}, 4_000, 9_000.0)
     assert overshoot.startswith("[r] 256,000/4,000 steps (100%)")
+
+
+def test_a_run_killed_while_writing_its_config_starts_afresh_and_anything_else_is_refused(tmp_path):
+    """SIGKILL inside the config's atomic write leaves only its temporary file: the run never started."""
+    config = tiny_config("es")
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / ".config.yaml.k2j9x1").write_bytes(b"task: sw")
+    run = RunDir.create(tmp_path / "run", config)
+    assert sorted(p.name for p in run.path.iterdir()) == ["config.yaml"]
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / ".config.yaml.k2j9x1").write_bytes(b"task: sw")
+    (tmp_path / "other" / "notes.txt").write_text("mine")
+    with pytest.raises(RunError, match="not an ncap run"):
+        RunDir.create(tmp_path / "other", config)
+    assert sorted(p.name for p in (tmp_path / "other").iterdir()) == [".config.yaml.k2j9x1", "notes.txt"]

@@ -157,6 +157,12 @@ class RunDir:
         run = cls(path, on_save)
         if run.path.exists() and not run.path.is_dir():
             raise RunError(f"{run.path} exists and is not a directory")
+        if run.path.is_dir() and not (run.path / CONFIG).exists():
+            # a run killed while writing its config leaves only that write's temporary file: it never started
+            leftovers = list(run.path.iterdir())
+            if leftovers and all(p.is_file() and p.name.startswith(f".{CONFIG}.") for p in leftovers):
+                for leftover in leftovers:
+                    leftover.unlink()
         if run.path.is_dir() and any(run.path.iterdir()):
             existing = read_config(run.path)
             if identity(existing) != identity(config):
