@@ -104,6 +104,20 @@ def test_measured_reads_finished_runs_from_their_warm_up_on_and_names_unreadable
     assert rate < rows[-1]["env_steps"] / (rows[-1]["wall_time"] - len(rows) * rows[0]["wall_time"])
 
 
+def test_a_run_on_k_simulator_threads_counts_as_k_cores(tmp_path):
+    ppo = ROOT / "results" / "small" / "ppo-ncap-s0"
+    copy_committed_run(ppo, tmp_path / "one" / "ppo-ncap-s0")
+    one = measured([tmp_path / "one"]).rates["ppo", "ncap"]
+    two_cores = copy_committed_run(ppo, tmp_path / "two" / "ppo-ncap-s0")
+    config = two_cores / "config.yaml"
+    config.write_text("\n".join("threads: 2" if line.startswith("threads:") else line
+                                for line in config.read_text().splitlines()) + "\n")
+    assert RunDir(two_cores).config.threads == 2
+    two = measured([tmp_path / "two"]).rates["ppo", "ncap"]
+    assert two.steps_per_second == pytest.approx(one.steps_per_second / 2)
+    assert two.seconds_per_episode == pytest.approx(one.seconds_per_episode * 2)
+
+
 def test_run_seconds_is_training_after_the_warm_up_plus_every_evaluation():
     ppo, es = Rate(1000.0, 0.1, 1), Rate(10_000.0, 0.1, 1)
     rates = {("ppo", k): ppo for k in ("ncap", "mlp256x256", "ncap-dense")} | {

@@ -21,7 +21,9 @@ the sampled episodes run beside the deterministic ones (PPO, DDPG, TD3, SAC) and
 t_episode one episode copy's time (a run's first evaluation time over its episodes and copies). The
 warm-up's few seconds are left out. r and t_episode are the medians over the finished runs of the
 same algorithm, ES population and architecture (else the closest architecture: the next larger MLP,
-the plain circuit). N cores run the budget's runs longest first, each on the first free core.
+the plain circuit). A run whose simulator ran on k > 1 threads (``threads`` in its config) counts
+as k cores: its rate is divided by k and its episode time multiplied by k. N cores run the budget's
+runs longest first, each on the first free core.
 """
 
 from __future__ import annotations
@@ -96,6 +98,12 @@ def without_pauses(intervals: list[float]) -> list[float]:
     return kept
 
 
+def run_cores(config: TrainConfig) -> int:
+    """Cores a run's simulator used: its recorded ``threads``, else 1 (a sweep's runs, one per core;
+    runs that recorded no thread count are counted as one core too)."""
+    return config.threads if isinstance(config.threads, int) and config.threads > 1 else 1
+
+
 def run_rate(rows: list[dict], episodes: int, warmup: int = 0) -> tuple[float, float] | None:
     """(training steps/s, s per episode copy) of one run's metrics rows, over the intervals that start
     at or after step ``warmup``; None without such an interval. The copies are read from the rows: 2
@@ -127,7 +135,8 @@ def measured(dirs: list[Path]) -> Measured:
                 continue
             rate = run_rate(rows, config.eval_episodes, warmup_steps(config))
             if rate is not None:
-                samples[algo_label(config), arch_key(config.arch)].append(rate)
+                cores = run_cores(config)
+                samples[algo_label(config), arch_key(config.arch)].append((rate[0] / cores, rate[1] * cores))
     rates = {key: Rate(statistics.median(r for r, _ in values), statistics.median(t for _, t in values), len(values))
              for key, values in samples.items()}
     return Measured(rates, skipped)
