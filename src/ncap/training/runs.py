@@ -54,10 +54,15 @@ class RunError(NcapError, ValueError):
     """A run directory that cannot be used as asked (shown as one line by the CLI)."""
 
 
+def _temp_prefix(name: str) -> str:
+    """Name prefix of the temporary files that an atomic write of the file ``name`` goes through."""
+    return f".{name}."
+
+
 def _atomic(path: Path, write: Callable[[BinaryIO], object]) -> None:
     """Write ``path`` through a temporary file in its directory, fsync, rename, fsync the directory."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_temp_prefix(path.name))
     try:
         with os.fdopen(fd, "wb") as handle:
             write(handle)
@@ -160,7 +165,7 @@ class RunDir:
         if run.path.is_dir() and not (run.path / CONFIG).exists():
             # a run killed while writing its config leaves only that write's temporary file: it never started
             leftovers = list(run.path.iterdir())
-            if leftovers and all(p.is_file() and p.name.startswith(f".{CONFIG}.") for p in leftovers):
+            if leftovers and all(p.is_file() and p.name.startswith(_temp_prefix(CONFIG)) for p in leftovers):
                 for leftover in leftovers:
                     leftover.unlink()
         if run.path.is_dir() and any(run.path.iterdir()):
