@@ -4,13 +4,14 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from ncap.experiments.figures import figures_with_runs
+from ncap.experiments.figures import FigureWriter, figure_5, figures_with_runs
 from ncap.experiments.results import RunGroup
 from ncap.experiments.summary import steps_to_settle, summarize, summarize_runs, write_summary
 from ncap.training.config import TrainConfig, merge
 
 ARCHS = {"ncap": {"arch": "ncap"}, "mlp256x256": {"arch": "mlp", "hidden": [256, 256]},
-         "mlp4x4": {"arch": "mlp", "hidden": [4, 4]}}
+         "mlp4x4": {"arch": "mlp", "hidden": [4, 4]},
+         "mlp256x256-tanh": {"arch": "mlp", "hidden": [256, 256], "mlp_activation": "tanh"}}
 
 
 def _group(algo, arch, params, curves):
@@ -134,3 +135,19 @@ def test_figures_are_drawn_only_for_runs_that_exist():
     noshare = RunGroup(merge(TrainConfig(), {"algo": "es", "arch": {"weight_sharing": False}}), runs=[])
     assert figures_with_runs([dense]) == ("7b",)
     assert figures_with_runs([*_groups(), dense, noshare]) == ("4a", "4b", "5", "6", "7a", "7b")
+
+
+def test_fig5_draws_one_line_per_mlp_activation_each_through_the_circuit(tmp_path):
+    """MLPs of one size with another hidden activation are a line of their own, not a vertical step."""
+    es = [_group("es", "ncap", 4, [{0: 800.0, 10: 930.0}]),
+          _group("es", "mlp256x256", 73221, [{0: 10.0, 10: 660.0}]),
+          _group("es", "mlp256x256-tanh", 73221, [{0: 10.0, 10: 900.0}])]
+    writer, drawn = FigureWriter(tmp_path), {}
+    writer.save = lambda name, figure: drawn.setdefault(name, figure)
+    figure_5([*_groups()[:3], *es], writer)  # the PPO groups of _groups() and these ES ones
+    absolute = drawn["5"].axes[0]
+    lines = {line.get_label(): (list(line.get_xdata()), list(line.get_ydata())) for line in absolute.get_lines()}
+    assert lines["ES"] == ([4, 73221], [930.0, 660.0])
+    assert lines["ES, tanh MLPs"] == ([4, 73221], [930.0, 900.0])
+    assert lines["PPO"] == ([4, 69, 73221], [890.0, 3.0, 980.0])
+    assert len([r for r in writer.rows if r["panel"] == "final_return" and r["series"].startswith("es ")]) == 3

@@ -137,16 +137,25 @@ def figure_5(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
         chosen = sorted((g for g in groups if g.algo == algo and _is_fig4b_arch(g.arch)), key=lambda g: g.num_parameters)
         if not chosen:
             continue
-        params = np.array([g.num_parameters for g in chosen])
-        finals = [estimate(g.final_returns()) for g in chosen]
-        efficiency = [estimate(np.asarray(g.final_returns()) / g.num_parameters) for g in chosen]
-        style = {"marker": "o", "label": ALGO_NAMES[algo], "color": ALGO_COLORS[algo]}
-        absolute.plot(params, [e.mean for e in finals], **style)
-        per_param.plot(params, [e.mean for e in efficiency], **style)
-        for group, final, eff in zip(chosen, finals, efficiency):
-            writer.add("5", "final_return", f"{algo} {group.label}", group.num_parameters, final)
-            writer.add("5", "return_per_parameter", f"{algo} {group.label}", group.num_parameters, eff)
-            per_param.annotate(group.label, (group.num_parameters, eff.mean), fontsize=6)
+        finals = {g.key: estimate(g.final_returns()) for g in chosen}
+        efficiency = {g.key: estimate(np.asarray(g.final_returns()) / g.num_parameters) for g in chosen}
+        for group in chosen:
+            writer.add("5", "final_return", f"{algo} {group.label}", group.num_parameters, finals[group.key])
+            writer.add("5", "return_per_parameter", f"{algo} {group.label}", group.num_parameters,
+                       efficiency[group.key])
+            per_param.annotate(group.label, (group.num_parameters, efficiency[group.key].mean), fontsize=6)
+        # one line per MLP hidden activation, each through the circuit: MLPs of one size but another
+        # activation are another line, not a vertical step
+        activations = sorted({g.arch.mlp_activation for g in chosen if g.arch.arch == "mlp"},
+                             key=lambda a: a != "relu") or ["relu"]
+        for index, activation in enumerate(activations):
+            line = [g for g in chosen if g.arch.arch != "mlp" or g.arch.mlp_activation == activation]
+            label = ALGO_NAMES[algo] + ("" if activation == "relu" else f", {activation} MLPs")
+            style = {"marker": "o", "label": label, "color": ALGO_COLORS[algo],
+                     "linestyle": ("-", "--", ":")[index % 3]}
+            params = [g.num_parameters for g in line]
+            absolute.plot(params, [finals[g.key].mean for g in line], **style)
+            per_param.plot(params, [efficiency[g.key].mean for g in line], **style)
     for axis, ylabel in ((absolute, "final return"), (per_param, "final return per parameter")):
         axis.set_xscale("log")
         axis.set_xlabel("parameters")
