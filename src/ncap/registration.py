@@ -9,10 +9,13 @@ dm_control load when an environment is made, not when ncap is imported.
 import gymnasium
 
 ENV_IDS = {"ncap/Swim-v0": "swim", "ncap/Navigate-v0": "navigate"}
+QUADRUPED_IDS = {"ncap/QuadrupedWalk-v0": 0.5, "ncap/QuadrupedRun-v0": 1.0}
+"""The follow-up paper's walk and run tasks by target speed (terrain, friction, free_yaw: make() arguments)."""
 
 
 def register_envs() -> None:
-    """Register ``ncap/Swim-v0`` and ``ncap/Navigate-v0`` (``n_links`` is a make() argument)."""
+    """Register ``ncap/Swim-v0`` and ``ncap/Navigate-v0`` (``n_links`` is a make() argument), and
+    ``ncap/QuadrupedWalk-v0`` and ``ncap/QuadrupedRun-v0``."""
     for env_id, task in ENV_IDS.items():
         if env_id not in gymnasium.registry:
             gymnasium.register(
@@ -21,3 +24,6 @@ def register_envs() -> None:
                 vector_entry_point="ncap.envs.vector:SwimmerVectorEnv",
                 kwargs={"task": task},
             )
+    for env_id, speed in QUADRUPED_IDS.items():
+        if env_id not in gymnasium.registry:
+            gymnasium.register(env_id, entry_point="ncap.envs.quadruped.gym_env:QuadrupedEnv", kwargs={"speed": speed})

@@ -63,6 +63,13 @@ def _int_list(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(f"expected comma-separated integers, e.g. 256,256, got {text!r}") from None
 
 
+def _float_list(text: str) -> list[float]:
+    try:
+        return [float(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, e.g. 0.75,1.25, got {text!r}") from None
+
+
 def _add(parser: argparse.ArgumentParser, dotted: str, hint: Any, doc: str) -> None:
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):  # Optional[X]: the flag sets X
@@ -79,6 +86,8 @@ def _add(parser: argparse.ArgumentParser, dotted: str, hint: Any, doc: str) -> N
                                 default=None, help=f"same as --no-{flag[2:]}")
     elif origin is Literal:
         parser.add_argument(flag, choices=list(args), **{**common, "metavar": None})
+    elif origin is tuple and args[0] is float:
+        parser.add_argument(flag, type=_float_list, **{**common, "metavar": "X,X"})
     elif origin is tuple:
         parser.add_argument(flag, type=_int_list, **{**common, "metavar": "N,N,..."})
     elif hint in (int, float):

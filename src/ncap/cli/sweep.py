@@ -24,6 +24,8 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     sweep.add_argument("--out", required=True, metavar="RUNS_DIR")
     sweep.add_argument("--workers", type=positive_int, default=1,
                        help="runs at a time: local processes, or a local Ray's CPUs (a cluster runs one per CPU)")
+    sweep.add_argument("--threads", type=positive_int,
+                       help="local runs: simulator threads per run (default: cores / workers)")
     sweep.add_argument("--ray", action="store_true", help="run each training as a Ray task (local Ray)")
     sweep.add_argument("--ray-address", help="address of a running Ray cluster, or auto (implies --ray)")
     sweep.add_argument("--storage-path", metavar="DIR",
@@ -75,7 +77,8 @@ def run_sweep(args: argparse.Namespace) -> None:
     where = f"on the Ray cluster at {args.ray_address}" if args.ray_address else f"{args.workers} at a time"
     print(f"{len(specs)} runs into {args.out} ({where})", flush=True)
     report = sweep(specs, args.out, workers=args.workers, ray_address=args.ray_address, use_ray=args.ray,
-                   progress=lambda line: print(line, flush=True), storage_path=args.storage_path)
+                   progress=lambda line: print(line, flush=True), storage_path=args.storage_path,
+                   threads=args.threads)
     print(f"skipped (finished before): {len(report.skipped)}, trained: {len(report.trained)}, "
           f"failed: {len(report.failed)}")
     if report.failed:

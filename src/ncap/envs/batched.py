@@ -119,6 +119,8 @@ class BatchedSwimmer:
             seed[i] for a list of B seeds).
     """
 
+    episode_steps = EPISODE_STEPS
+
     def __init__(self, task: str = "swim", n_links: int = 6, num_envs: int = 1,
                  nthread: int | None = None, seed: int | list[int] | None = None):
         self.task = task_spec(task).name

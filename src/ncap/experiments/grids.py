@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ncap.errors import ConfigError
-from ncap.experiments.labels import arch_key
+from ncap.experiments.labels import arch_key, quadruped_key
 from ncap.policies import ArchitectureConfig
 from ncap.training.config import TrainConfig, merge
 
@@ -66,6 +66,8 @@ class RunSpec:
 
 
 def run_name(config: TrainConfig) -> str:
+    if config.task == "quadruped":
+        return f"{config.algo}-{arch_key(config.arch)}-{quadruped_key(config)}-s{config.seed}"
     links = "" if config.n_links == 6 else f"-n{config.n_links}"
     return f"{config.algo}-{arch_key(config.arch)}{links}-s{config.seed}"
 
@@ -128,6 +130,10 @@ def expand_yaml(data: Any) -> list[RunSpec]:
 
         base: {steps: 100000, n_links: 6}
         grid: {algo: [ppo, es], arch.arch: [ncap, mlp], seed: [0, 1, 2]}
+
+    The key ``settings`` varies several settings together: each of its values is a
+    mapping of nested settings, e.g. ``settings: [{arch: {arch: ncap}, es: {sigma: 0.1}},
+    {arch: {arch: mlp}, es: {sigma: 0.02}}]``.
     """
     if not isinstance(data, dict) or set(data) - {"base", "grid"}:
         raise ConfigError("a grid file holds `base:` (settings) and `grid:` (setting -> list of values)")
@@ -141,6 +147,9 @@ def expand_yaml(data: Any) -> list[RunSpec]:
     for values in itertools.product(*grid.values()):
         overrides: dict = {}
         for dotted, value in zip(grid, values):
+            if dotted == "settings":
+                _merge_settings(overrides, value)
+                continue
             *path, last = dotted.split(".")
             node = overrides
             for part in path:
@@ -155,3 +164,16 @@ def expand_yaml(data: Any) -> list[RunSpec]:
                              "or run one grid per other setting")
         specs[name] = RunSpec(name, config)
     return list(specs.values())
+
+
+def _merge_settings(overrides: dict, settings: Any) -> None:
+    """Merge one value of the grid's ``settings`` key (nested settings varied together) into ``overrides``."""
+    if not isinstance(settings, dict):
+        raise ConfigError(f"each value of `grid: settings:` is a mapping of settings, got {settings!r}")
+    for key, value in settings.items():
+        if isinstance(value, dict) and isinstance(overrides.get(key), dict):
+            _merge_settings(overrides[key], value)
+        elif key in overrides:
+            raise ConfigError(f"`grid:` sets {key} twice")
+        else:
+            overrides[key] = value

@@ -36,6 +36,9 @@ _CIRCUIT_TAGS: tuple[tuple[str, Callable[[ArchitectureConfig], bool]], ...] = (
     ("handcoded", lambda a: a.controller == "hand-coded"),
     ("learned", lambda a: a.controller == "learned"),
     ("frozen", lambda a: not a.train_circuit),
+    ("noaf", lambda a: not a.afferent_feedback),
+    ("rep", lambda a: a.repeat != 1),
+    ("drive", lambda a: a.drive is not None),
 )
 
 
@@ -43,10 +46,11 @@ def arch_key(arch: ArchitectureConfig) -> str:
     """The architecture's name in run names and summary tables."""
     if arch.arch == "mlp":  # ReLU, the default, is unnamed: the committed runs' names stay
         activation = "" if arch.mlp_activation == "relu" else f"-{arch.mlp_activation}"
-        return "mlp" + "x".join(map(str, arch.hidden)) + activation
+        zeros = "-zeros" if arch.mlp_init == "zeros" else ""
+        return "mlp" + "x".join(map(str, arch.hidden)) + activation + zeros
     if arch.arch == "random":
         return "random"
-    values = {"period": arch.oscillator_period, "duty": arch.oscillator_duty,
+    values = {"period": arch.oscillator_period, "duty": arch.oscillator_duty, "rep": arch.repeat, "drive": arch.drive,
               "spec": f"-{Path(arch.circuit_spec).stem}" if arch.circuit_spec else ""}
     return "-".join(["ncap"] + [f"{tag}{values.get(tag, '')}" for tag, applies in _CIRCUIT_TAGS if applies(arch)])
 
@@ -58,8 +62,25 @@ def arch_label(arch: ArchitectureConfig) -> str:
 
 
 def run_label(config: TrainConfig) -> str:
-    """One run as legends show it: algorithm, architecture, body length and seed."""
-    return f"{ALGO_NAMES[config.algo]} {arch_label(config.arch)}, {config.n_links} links, seed {config.seed}"
+    """One run as legends show it: algorithm, architecture, body (length, or quadruped task) and seed."""
+    body = quadruped_key(config).replace("-", " ") if config.task == "quadruped" else f"{config.n_links} links"
+    return f"{ALGO_NAMES[config.algo]} {arch_label(config.arch)}, {body}, seed {config.seed}"
+
+
+QUADRUPED_GAITS = {0.5: "walk", 1.0: "run"}
+"""The follow-up paper's task names by target speed."""
+
+
+def quadruped_key(config: TrainConfig) -> str:
+    """The quadruped task in run names: ``walk-flat``, ``run-bumps``, ``v0.8-flat``; yaw free, friction
+    other than the paper's range add ``-yaw`` and ``-mu0.4-1.6``."""
+    task = config.quadruped
+    parts = [QUADRUPED_GAITS.get(task.speed, f"v{task.speed:g}"), task.terrain]
+    if task.free_yaw:
+        parts.append("yaw")
+    if task.friction != (0.75, 1.25):
+        parts.append(f"mu{task.friction[0]:g}-{task.friction[1]:g}")
+    return "-".join(parts)
 
 
 def is_plain_circuit(arch: ArchitectureConfig) -> bool:

@@ -61,11 +61,11 @@ def _with_threads(spec: RunSpec, threads: int) -> RunSpec:
 
 def run_sweep(specs: list[RunSpec], runs_dir: str | Path, workers: int = 1,
               ray_address: str | None = None, use_ray: bool = False, progress=print,
-              storage_path: str | Path | None = None) -> SweepReport:
+              storage_path: str | Path | None = None, threads: int | None = None) -> SweepReport:
     """Train every spec into ``runs_dir/<name>``; ``workers`` runs at a time.
 
     Local: a process pool of ``workers`` (each run's simulator gets
-    cores // workers threads). Ray (``use_ray`` or ``ray_address``): one Ray
+    cores // workers threads, or ``threads``: e.g. 1 to leave cores to other work). Ray (``use_ray`` or ``ray_address``): one Ray
     task of one CPU per run on the cluster at ``ray_address`` (or a local Ray
     of ``workers`` CPUs), each run kept in step with its latest checkpoint in
     ``storage_path`` (default ``runs_dir``; on a cluster, a directory every
@@ -94,7 +94,7 @@ def run_sweep(specs: list[RunSpec], runs_dir: str | Path, workers: int = 1,
         todo = [_with_threads(spec, 1) for spec in todo if spec.name not in report.skipped]
         results = ray_sweep.run_ray(todo, runs_dir, storage, token, progress, ray_address, max(1, workers))
     else:
-        threads = max(1, (os.cpu_count() or 1) // max(1, workers))
+        threads = threads or max(1, (os.cpu_count() or 1) // max(1, workers))
         results = _run_local([_with_threads(spec, threads) for spec in todo], str(runs_dir), workers, progress)
     for name, error in results:
         if error is None:

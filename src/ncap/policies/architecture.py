@@ -25,7 +25,10 @@ from ncap.circuits.swimmer import InitName, SwimmerCircuitConfig
 from ncap.circuits.units import ActivationName, OscillatorName
 from ncap.errors import ConfigError
 from ncap.policies.navigation import CONTROLLERS, ControllerName, make_controller
+from ncap.envs.quadruped.task import QuadrupedTaskConfig
+from ncap.envs.registry import task_body
 from ncap.policies.policy import CircuitPolicy, MLPPolicy, RandomPolicy
+from ncap.policies.quadruped import build_quadruped_policy
 from ncap.validation import is_int
 
 ArchName = Literal["ncap", "mlp", "random"]
@@ -68,6 +71,14 @@ class ArchitectureConfig:
     """Navigate: task module feeding the circuit's turn and speed inputs."""
     train_circuit: bool = True
     """With a controller: False keeps the circuit at its initialization and trains only the task module."""
+    mlp_init: Literal["default", "zeros"] = "default"
+    """Quadruped MLP: PyTorch's default initialization, or every weight 0 (the follow-up paper's ES MLPs)."""
+    drive: float | None = None
+    """Quadruped circuit: brainstem command in [0, 1]; None: from the task's speed (0.3 walk, 0.5 run)."""
+    repeat: int = 1
+    """Quadruped circuit: redundant copies of each trainable weight (the follow-up paper's runs: 8)."""
+    afferent_feedback: bool = True
+    """Quadruped circuit: afferents onto the rhythm generator (False: open-loop CPG and pattern formation)."""
 
     def __post_init__(self) -> None:
         if self.arch not in ARCHS:
@@ -96,6 +107,12 @@ class ArchitectureConfig:
             raise ConfigError("dense_embedding is defined for the swim circuit, without a controller")
         if self.circuit_spec is not None:
             self._check_spec()
+        if self.mlp_init not in ("default", "zeros"):
+            raise ConfigError(f"unknown mlp_init {self.mlp_init!r}; choose one of ['default', 'zeros']")
+        if not is_int(self.repeat) or self.repeat < 1:
+            raise ConfigError(f"repeat must be a positive integer, got {self.repeat!r}")
+        if self.drive is not None and not (isinstance(self.drive, (int, float)) and 0 <= self.drive <= 1):
+            raise ConfigError(f"drive must be a number in [0, 1], got {self.drive!r}")
         try:  # the circuit's own rules (choices, oscillator period and duty), checked now rather than at build time
             SwimmerCircuitConfig(n_joints=1, **circuit_options(self))
         except ValueError as error:
@@ -143,19 +160,40 @@ def circuit_options(config: ArchitectureConfig) -> dict:
 
 
 def check_task(config: ArchitectureConfig, task: str) -> None:
-    """ConfigError if ``config`` cannot act on ``task`` (the one place this rule lives)."""
+    """ConfigError if ``config`` cannot act on ``task`` (the one place these rules live)."""
     if config.controller is not None and task != "navigate":
         raise ConfigError("a controller is only meaningful on the navigate task")
+    quadruped_only = {name: getattr(config, name) for name in QUADRUPED_OPTIONS
+                      if getattr(config, name) != getattr(ArchitectureConfig, name)}
+    if task_body(task) == "quadruped":
+        if config.circuit_spec is not None or config.dense_embedding:
+            raise ConfigError("circuit_spec and dense_embedding describe swimmer circuits; "
+                              "the quadruped's circuit is built in (arch ncap)")
+        swimmer_only = [name for name in ("weight_sharing", "init", "activation", "oscillator", "oscillator_period",
+                                          "oscillator_duty") if getattr(config, name) != getattr(ArchitectureConfig, name)]
+        if swimmer_only:
+            raise ConfigError(f"{', '.join(swimmer_only)} apply to the swimmer circuit, not the quadruped's")
+    elif quadruped_only:
+        raise ConfigError(f"{', '.join(quadruped_only)} apply to the quadruped only (task quadruped)")
 
 
-def build_policy(config: ArchitectureConfig, task: str, n_links: int, seed: int = 0) -> nn.Module:
-    """Build the policy for ``task`` on a swimmer of ``n_links`` links.
+QUADRUPED_OPTIONS = ("mlp_init", "drive", "repeat", "afferent_feedback")
+"""Architecture fields that only the quadruped's policies read."""
+
+
+def build_policy(config: ArchitectureConfig, task: str, n_links: int, seed: int = 0,
+                 quadruped: QuadrupedTaskConfig | None = None) -> nn.Module:
+    """Build the policy for ``task``: on a swimmer of ``n_links`` links, or (task "quadruped") on the
+    quadruped doing ``quadruped``'s task.
 
     Raises:
         ValueError: for a controller on the swim task, and bad configs.
     """
     n_joints = n_links - 1
     check_task(config, task)
+    if task_body(task) == "quadruped":
+        quadruped = quadruped or QuadrupedTaskConfig()
+        return build_quadruped_policy(config, quadruped.speed, quadruped.n_actions, seed)
     if config.arch == "random":
         return RandomPolicy(n_joints, seed)
     if config.arch == "mlp":

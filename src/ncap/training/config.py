@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ncap.errors import ConfigError
+from ncap.envs.quadruped.task import QuadrupedTaskConfig
 from ncap.policies import ArchitectureConfig
 from ncap.policies.architecture import check_task
 from ncap.validation import check_value, require_int, validate_n_links
 
 AlgoName = Literal["ppo", "ddpg", "td3", "sac", "es"]
-TaskName = Literal["swim", "navigate"]
+TaskName = Literal["swim", "navigate", "quadruped"]
 ALGOS: tuple[str, ...] = typing.get_args(AlgoName)
 TASKS: tuple[str, ...] = typing.get_args(TaskName)
 
@@ -104,6 +105,10 @@ class ESConfig:
     gradient: Literal["authors", "salimans"] = "authors"
     """"authors": g = (1/n) sum_i rank_i z_i (the authors' code, eps ~ N(0, sigma), divided by n sigma);
     "salimans": g = (1/(n sigma)) sum_i rank_i z_i (Salimans et al. 2017, sigma times larger)."""
+    update: Literal["adam", "ars"] = "adam"
+    """"adam" (the swimmer paper's authors): Adam on the clipped, decayed gradient above; "ars" (the quadruped
+    paper's augmented random search): z-scored returns, mu += lr * (1/n) sum_k (z+_k - z-_k) sigma eps_k
+    - weight_decay * mu (plain SGD, no clip)."""
     member_starts: Literal["own", "shared"] = "own"
     """"own" (the authors): each member's episode starts from its own random state;
     "shared": every member of a generation starts from the same state."""
@@ -118,7 +123,7 @@ class TrainConfig:
     """One training run: task, body, architecture, algorithm, budget and seed."""
 
     task: TaskName = "swim"
-    """Task of the swimmer."""
+    """Task: swim or navigate (the swimmer), or quadruped (the quadruped's locomotion task, set under quadruped)."""
     n_links: int = 6
     """Links of the swimmer's body (joints = n_links - 1)."""
     algo: AlgoName = "ppo"
@@ -143,6 +148,8 @@ class TrainConfig:
     """DDPG/TD3/SAC settings."""
     es: ESConfig = field(default_factory=ESConfig)
     """ES settings."""
+    quadruped: QuadrupedTaskConfig = field(default_factory=QuadrupedTaskConfig)
+    """Task quadruped: target speed, terrain, friction range, free yaw (ignored by the swimmer's tasks)."""
 
     def _get(self, dotted: str) -> Any:
         """The value of a (nested) field by its dotted name, e.g. ``ppo.actor_lr``."""

@@ -27,7 +27,7 @@ from evotorch import Problem, SolutionBatch
 from evotorch.distributions import SymmetricSeparableGaussian
 from evotorch.optimizers import Adam
 
-from ncap.envs.body import EPISODE_STEPS
+from ncap.envs.registry import episode_steps
 from ncap.policies import build_policy
 from ncap.training.config import TrainConfig
 from ncap.training.population import PopulationPolicy, episode_returns
@@ -48,8 +48,11 @@ class SwimmerProblem(Problem):
 
     def __init__(self, config: TrainConfig):
         self.config = config
-        self.population = PopulationPolicy(build_policy(config.arch, config.task, config.n_links, seed=config.seed))
+        self.population = PopulationPolicy(build_policy(config.arch, config.task, config.n_links, seed=config.seed,
+                                                        quadruped=config.quadruped))
         self.episode_seed = 0
+        self.steps_taken = 0
+        self.episode_steps = episode_steps(config.task)
         super().__init__("max", solution_length=self.population.size, initial_bounds=(-1.0, 1.0),
                          dtype=torch.float32, num_actors=config.es.workers or None)
 
@@ -64,7 +67,9 @@ class SwimmerProblem(Problem):
         values = batch.values.as_subclass(torch.Tensor)  # plain tensor: no read-only dispatch per op
         seeds = self.member_seeds(_first_index(batch), values.shape[0])
         nthread = self.config.threads if self.config.es.workers == 0 else 1
-        returns = episode_returns(self.population, values, self.config.task, self.config.n_links, seeds, nthread)
+        returns, steps = episode_returns(self.population, values, self.config.task, self.config.n_links, seeds, nthread,
+                                         self.config.quadruped)
+        self.steps_taken += steps
         batch.set_evals(torch.as_tensor(returns, dtype=torch.float32))
 
     def _make_sync_data_for_actors(self) -> int:
@@ -96,6 +101,22 @@ def es_gradient(samples: torch.Tensor, fitness: torch.Tensor, mu: torch.Tensor, 
                                                "divide_mu_grad_by": "num_directions"})
     gradient = distribution.compute_gradients(samples, fitness, objective_sense="max", ranking_method="centered")["mu"]
     return gradient / (sigma if estimate == "authors" else sigma**2)
+
+
+def ars_gradient(samples: torch.Tensor, fitness: torch.Tensor, mu: torch.Tensor) -> torch.Tensor:
+    """Augmented random search's step direction (D,) (the quadruped paper's ``PointEvolutionStrategy``
+    with z-score shaping and ``gradient_scale = sigma``): ``(1/N) sum_k (z+_k - z-_k) (x+_k - mu)`` over the
+    N antithetic pairs, z the returns minus their mean over their std (NumPy's, ddof 0).
+
+    EvoTorch's "normalized" ranking is that z with torch's std (ddof 1) and its gradient halves the pair
+    difference: this is EvoTorch's gradient times ``2 sqrt(n / (n - 1))`` for n = 2N samples.
+    """
+    distribution = SymmetricSeparableGaussian({"mu": mu, "sigma": torch.ones_like(mu),
+                                               "divide_mu_grad_by": "num_directions"})
+    gradient = distribution.compute_gradients(samples, fitness, objective_sense="max",
+                                              ranking_method="normalized")["mu"]
+    n = fitness.numel()
+    return gradient * 2 * (n / (n - 1)) ** 0.5
 
 
 def _generation_seed(seed: int, generation: int) -> int:
@@ -134,14 +155,19 @@ class ESTrainer:
         batch = SolutionBatch(problem, popsize=es.population, empty=True)
         distribution.sample(out=batch.access_values(), generator=generator)
         problem.episode_seed = _generation_seed(self.config.seed + 7919, self.generation)
+        problem.steps_taken = 0
         problem.evaluate(batch)
         fitness = batch.access_evals()[:, 0]
-        gradient = es_gradient(batch.access_values(keep_evals=True), fitness, self.mu, es.sigma, es.gradient)
-        self.clipped_fraction = float((gradient.abs() > es.grad_clip).float().mean())
-        gradient = gradient.clamp(-es.grad_clip, es.grad_clip) - es.weight_decay * self.mu
-        self.mu = self.mu + self.adam.ascent(gradient)
+        samples = batch.access_values(keep_evals=True)
+        if es.update == "ars":
+            self.mu = self.mu + es.lr * ars_gradient(samples, fitness, self.mu) - es.weight_decay * self.mu
+        else:
+            gradient = es_gradient(samples, fitness, self.mu, es.sigma, es.gradient)
+            self.clipped_fraction = float((gradient.abs() > es.grad_clip).float().mean())
+            gradient = gradient.clamp(-es.grad_clip, es.grad_clip) - es.weight_decay * self.mu
+            self.mu = self.mu + self.adam.ascent(gradient)
         self.generation += 1
-        self.env_steps += es.population * EPISODE_STEPS
+        self.env_steps += problem.steps_taken if es.workers == 0 else es.population * problem.episode_steps
         self.train_return = float(fitness.mean())
 
     def policy(self):

@@ -10,10 +10,11 @@ import torch
 from torch import nn
 
 from ncap.circuits import num_parameters
-from ncap.envs import BatchedSwimmer
 from ncap.envs.body import CONTROL_TIMESTEP
+from ncap.envs.registry import make_simulator
 from ncap.envs.tasks import TARGET_SIZE
 from ncap.policies.rollout import obs_to_torch, run_episode  # noqa: F401  (obs_to_torch: re-exported)
+from ncap.training.population import reseed
 from ncap.validation import require_int
 
 
@@ -56,6 +57,12 @@ class EvaluationResult:
     """Navigate: seconds until the nose first touched the target (NaN: never), per deterministic episode."""
     final_distances: tuple[float, ...] = ()
     """Navigate: nose-to-target distance at the end, per deterministic episode (m)."""
+    displacements: tuple[float, ...] = ()
+    """Quadruped: forward (+x) displacement of the torso per deterministic episode (m)."""
+    durations: tuple[float, ...] = ()
+    """Quadruped: seconds each deterministic episode lasted (15 unless the body fell)."""
+    fell: tuple[bool, ...] = ()
+    """Quadruped: whether each deterministic episode ended by a fall (roll or pitch past 45 degrees)."""
 
     @property
     def mean_return(self) -> float:
@@ -91,6 +98,23 @@ class EvaluationResult:
     def mean_final_distance(self) -> float:
         return float(np.mean(self.final_distances)) if self.final_distances else math.nan
 
+    @property
+    def mean_displacement(self) -> float:
+        """Quadruped: mean forward displacement (m); NaN for the swimmer."""
+        return float(np.mean(self.displacements)) if self.displacements else math.nan
+
+    @property
+    def mean_forward_speed(self) -> float:
+        """Quadruped: mean over episodes of displacement / duration (m/s); NaN for the swimmer."""
+        if not self.displacements:
+            return math.nan
+        return float(np.mean(np.asarray(self.displacements) / np.asarray(self.durations)))
+
+    @property
+    def fall_rate(self) -> float:
+        """Quadruped: fraction of episodes that ended by a fall; NaN for the swimmer."""
+        return float(np.mean(self.fell)) if self.fell else math.nan
+
     def to_dict(self) -> dict:
         """JSON-ready: return_deterministic, return_sampled (null without a distribution), their stds,
         mean_return (= return_deterministic), episodes, n_links, num_parameters, per-episode lists, ..."""
@@ -104,6 +128,9 @@ class EvaluationResult:
         if self.task == "navigate":
             summary.update(reach_rate=self.reach_rate, mean_time_to_reach=_none_if_nan(self.mean_time_to_reach),
                            mean_final_distance=self.mean_final_distance)
+        if self.displacements:
+            summary.update(forward_displacement=self.mean_displacement, forward_speed=self.mean_forward_speed,
+                           fall_rate=self.fall_rate)
         return {**summary, **out}
 
 
@@ -113,7 +140,7 @@ def _none_if_nan(value: float) -> float | None:
 
 @torch.no_grad()
 def evaluate(policy: nn.Module, task: str, n_links: int, episodes: int = 10, seed: int = 0,
-             nthread: int | None = None, noise: ActionNoise | None = None) -> EvaluationResult:
+             nthread: int | None = None, noise: ActionNoise | None = None, quadruped=None) -> EvaluationResult:
     """Run ``episodes`` full episodes (swimmer i seeded with ``seed + i``) in one batch.
 
     The policy maps an observation dict of (B, ...) tensors to actions
@@ -122,14 +149,17 @@ def evaluate(policy: nn.Module, task: str, n_links: int, episodes: int = 10, see
     around the policy's output (``sampled_returns``; noise drawn from a
     generator seeded with ``seed``), in the same batch. For navigate, it also
     records when each nose first comes within the target's radius and the
-    final distance (deterministic episodes).
+    final distance (deterministic episodes); for the quadruped (``quadruped``: its task config), the
+    forward displacement, duration and fall of each deterministic episode. A stateful policy's own
+    random stream (the quadruped circuit's starting phases) restarts from ``seed``.
     """
     require_int("episodes", episodes, 1)
     copies = 2 if noise is not None else 1
     seeds = [seed + i for i in range(episodes)] * copies
-    sim = BatchedSwimmer(task, n_links, num_envs=episodes * copies, nthread=nthread, seed=seeds)
+    sim = make_simulator(task, n_links, episodes * copies, nthread=nthread, seed=seeds, quadruped=quadruped)
+    reseed(policy, seed)
     generator = torch.Generator().manual_seed(seed)
-    navigate = sim.task == "navigate"
+    navigate = task == "navigate"
     reached_at = np.full(episodes, np.nan)
     final: list[float] = []
 
@@ -146,11 +176,23 @@ def evaluate(policy: nn.Module, task: str, n_links: int, episodes: int = 10, see
 
     try:
         total = run_episode(sim, act, on_step=track_target if navigate else None)
+        legged = legged_metrics(sim, episodes)
     finally:
         sim.close()
-    return EvaluationResult(task=sim.task, n_links=sim.body.n_links, episodes=episodes, seed=seed,
+    return EvaluationResult(task=task, n_links=n_links, episodes=episodes, seed=seed, **legged,
                             num_parameters=num_parameters(policy),
                             returns=tuple(float(r) for r in total[:episodes]),
                             sampled_returns=tuple(float(r) for r in total[episodes:]),
                             reached_at=tuple(float(t) for t in reached_at) if navigate else (),
                             final_distances=tuple(final))
+
+
+def legged_metrics(sim, episodes: int) -> dict:
+    """Displacement, duration and fall of the first ``episodes`` bodies of a legged simulator ({} otherwise)."""
+    if not hasattr(sim, "forward_displacement"):
+        return {}
+    from ncap.envs.quadruped.body import CONTROL_TIMESTEP as LEGGED_TIMESTEP  # noqa: PLC0415
+
+    return {"displacements": tuple(float(d) for d in sim.forward_displacement()[:episodes]),
+            "durations": tuple(float(s) * LEGGED_TIMESTEP for s in sim.alive_steps[:episodes]),
+            "fell": tuple(bool(not alive) for alive in sim.alive[:episodes])}

@@ -10,7 +10,8 @@ from torch import Tensor, nn
 from torch.func import functional_call, vmap
 
 from ncap.circuits import CompiledCircuit, SwimmerCircuit
-from ncap.envs import BatchedSwimmer
+from ncap.circuits.quadruped import QuadrupedCircuit
+from ncap.envs.registry import make_simulator
 from ncap.policies import CircuitPolicy, step_index
 from ncap.policies.rollout import run_episode
 
@@ -20,8 +21,9 @@ class PopulationPolicy:
 
     Flat vectors hold the trainable parameters, in ``named_parameters()``
     order (frozen ones keep their values). A plain swimmer circuit uses its
-    own population mode; any other policy is vectorized with
-    ``torch.func.vmap`` over ``functional_call``.
+    own population mode, as does the quadruped circuit (its state held per
+    member); any other policy is vectorized with ``torch.func.vmap`` over
+    ``functional_call``.
     """
 
     def __init__(self, template: nn.Module):
@@ -57,6 +59,8 @@ class PopulationPolicy:
         """params (P, D), observations (P, B, ...) -> actions (P, B, N)."""
         if self._circuit is not None:
             return self._circuit.population_forward(params, obs["joints"], step_index(obs))
+        if isinstance(self.template, QuadrupedCircuit):
+            return self.template.population_forward(params, obs)
         return self._vmapped(params, obs)
 
 
@@ -70,16 +74,35 @@ def _plain_circuit(policy: nn.Module) -> SwimmerCircuit | CompiledCircuit | None
 
 
 def episode_returns(population: PopulationPolicy, params: Tensor, task: str, n_links: int,
-                    seeds: list[int], nthread: int | None = None) -> np.ndarray:
-    """Return of one episode per parameter vector (P,); member i starts as seed ``seeds[i]``."""
+                    seeds: list[int], nthread: int | None = None, quadruped=None) -> tuple[np.ndarray, int]:
+    """Return of one episode per parameter vector (P,) and the control steps simulated; member i
+    starts as seed ``seeds[i]`` (``quadruped``: the quadruped task's config, for task quadruped)."""
     count = params.shape[0]
-    sim = BatchedSwimmer(task, n_links, num_envs=count, nthread=nthread, seed=seeds)
+    sim = make_simulator(task, n_links, count, nthread=nthread, seed=seeds, quadruped=quadruped)
     params = params.to(torch.float32)
+    reseed(population.template, seeds[0])
 
-    def act(obs: dict[str, Tensor]) -> Tensor:  # each member acts on its own swimmer: (P, 1, ...) -> (P, N)
+    def act(obs: dict[str, Tensor]) -> Tensor:  # each member acts on its own body: (P, 1, ...) -> (P, N)
         return population(params, {key: value[:, None] for key, value in obs.items()})[:, 0]
 
     try:
-        return run_episode(sim, act)
+        returns = run_episode(sim, act)
+        return returns, simulated_steps(sim)
     finally:
         sim.close()
+
+
+def reseed(policy: nn.Module, seed: int) -> None:
+    """Restart a stateful policy's own random stream (the quadruped circuit's starting phases) from ``seed``,
+    so that what it draws depends on the episodes' seed, not on what ran before."""
+    generator = getattr(policy, "generator", None)
+    if isinstance(generator, torch.Generator):
+        generator.manual_seed(int(seed))
+
+
+def simulated_steps(sim) -> int:
+    """Control steps a batched simulator took in its episode, over all bodies (fallen bodies stop)."""
+    alive_steps = getattr(sim, "alive_steps", None)
+    if alive_steps is not None:
+        return int(alive_steps.sum())
+    return sim.num_envs * sim.step_index

@@ -49,12 +49,15 @@ class RunLogger:
                  noise: ActionNoise | None = None) -> dict:
         """Evaluate ``policy`` (deterministic, and sampled with ``noise``) and append the metrics row (returned)."""
         result = evaluate(policy, self.config.task, self.config.n_links, episodes=self.config.eval_episodes,
-                          seed=self.config.eval_seed, nthread=self.config.threads, noise=noise)
+                          seed=self.config.eval_seed, nthread=self.config.threads, noise=noise,
+                          quadruped=self.config.quadruped)
         row = {"env_steps": env_steps, "wall_time": round(self.wall_time, 3),
                "return_deterministic": result.mean_return, "return_deterministic_std": result.std_return,
                "return_sampled": result.mean_sampled_return, "return_sampled_std": result.std_sampled_return,
                "train_return": train_return, "reach_rate": result.reach_rate,
-               "time_to_reach": result.mean_time_to_reach, "final_distance": result.mean_final_distance}
+               "time_to_reach": result.mean_time_to_reach, "final_distance": result.mean_final_distance,
+               "forward_displacement": result.mean_displacement, "forward_speed": result.mean_forward_speed,
+               "fall_rate": result.fall_rate}
         self.metrics.append(row)
         while self.next_eval <= env_steps:
             self.next_eval += self.config.eval_every
@@ -81,8 +84,10 @@ class RunLogger:
                           ("return_deterministic_std", "eval/return_deterministic_std"),
                           ("return_sampled", "eval/return_sampled"), ("return_sampled_std", "eval/return_sampled_std"),
                           ("train_return", "train/return"), ("reach_rate", "eval/reach_rate"),
-                          ("time_to_reach", "eval/time_to_reach"), ("final_distance", "eval/final_distance")):
-            if not math.isnan(row[name]):
+                          ("time_to_reach", "eval/time_to_reach"), ("final_distance", "eval/final_distance"),
+                          ("forward_displacement", "eval/forward_displacement"),
+                          ("forward_speed", "eval/forward_speed"), ("fall_rate", "eval/fall_rate")):
+            if not math.isnan(row.get(name, math.nan)):
                 self.writer.add_scalar(tag, row[name], step)
         self.writer.flush()
         self.bar.set_postfix(eval_return=f"{row['return_deterministic']:.1f}")

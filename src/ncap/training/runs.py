@@ -39,7 +39,8 @@ CONFIG, METRICS, CHECKPOINT, POLICY = "config.yaml", "metrics.csv", "checkpoint.
 CIRCUIT = "circuit.yaml"
 """A spec-compiled circuit's spec, saved when the run starts (``arch.circuit_spec`` runs only)."""
 METRIC_FIELDS = ("env_steps", "wall_time", "return_deterministic", "return_deterministic_std", "return_sampled",
-                 "return_sampled_std", "train_return", "reach_rate", "time_to_reach", "final_distance")
+                 "return_sampled_std", "train_return", "reach_rate", "time_to_reach", "final_distance",
+                 "forward_displacement", "forward_speed", "fall_rate")
 LEGACY_METRICS = {"eval_return_mean": "return_deterministic", "eval_return_std": "return_deterministic_std"}
 """Columns of runs written before sampled evaluation, read under their new names."""
 
@@ -277,7 +278,7 @@ def load_run(path: str | Path) -> tuple[nn.Module, TrainConfig, ActionNoise | No
     arch = config.arch
     if (run.path / CIRCUIT).is_file():  # the circuit as trained, even if its spec file changed or moved since
         arch = dataclasses.replace(arch, circuit_spec=str(run.path / CIRCUIT))
-    policy = build_policy(arch, config.task, config.n_links, seed=config.seed)
+    policy = build_policy(arch, config.task, config.n_links, seed=config.seed, quadruped=config.quadruped)
     try:
         policy.load_state_dict(state["policy"])
     except (KeyError, RuntimeError, TypeError) as error:
