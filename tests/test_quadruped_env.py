@@ -132,3 +132,31 @@ def test_gymnasium_ids(env_id, speed):
     obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
     assert np.isfinite(reward) and not terminated and not truncated and "forward_displacement" in info
     env.close()
+
+
+def test_vector_env_restarts_bodies_one_by_one_as_their_own_reference_envs_do():
+    from ncap.envs.quadruped.vector import QuadrupedVecEnv  # noqa: PLC0415
+
+    config, count, seed = QuadrupedTaskConfig(), 3, 21
+    env = QuadrupedVecEnv(config, count, nthread=1)
+    env.seed(seed)
+    obs = env.reset()
+    refs = [make_quadruped_reference_env(config, seed=seed + i) for i in range(count)]
+    steps = [ref.reset() for ref in refs]
+    restarts = 0
+    for t in range(700):
+        actions = bang_bang(t, count)
+        obs, rewards, dones, infos = env.step(actions)
+        for i, ref in enumerate(refs):
+            step = ref.step(actions[i])
+            assert rewards[i] == pytest.approx(step.reward, abs=1e-6)
+            assert dones[i] == step.last()
+            if step.last():
+                restarts += 1
+                assert infos[i]["TimeLimit.truncated"] == (step.discount == 1.0)
+                for key, value in step.observation.items():
+                    np.testing.assert_allclose(infos[i]["terminal_observation"][key], value, atol=1e-9, err_msg=key)
+                step = ref.reset()
+            for key, value in step.observation.items():
+                np.testing.assert_allclose(obs[key][i], value, atol=1e-9, err_msg=f"{key} of body {i} at {t}")
+    assert restarts >= 3

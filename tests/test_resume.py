@@ -64,3 +64,27 @@ def test_killed_and_resumed_run_equals_the_uninterrupted_one(tmp_path, algo):
     for name, value in weights[0]["policy"].items():
         assert torch.equal(value, weights[1]["policy"][name]), name
     assert torch.equal(weights[0]["noise_std"], weights[1]["noise_std"])
+
+
+QUADRUPED = {
+    "ppo": {"arch": {"arch": "mlp", "hidden": [16, 16]}, "steps": 1024, "eval_every": 256,
+            "ppo": {"batch_steps": 256, "num_envs": 4, "iterations": 5}},
+    "es": {"arch": {"arch": "ncap"}, "steps": 6000, "eval_every": 2000,
+           "es": {"update": "ars", "population": 4, "sigma": 0.1, "lr": 1.0, "weight_decay": 0.01}},
+}
+
+
+@pytest.mark.parametrize("algo", list(QUADRUPED))
+def test_killed_and_resumed_quadruped_run_equals_the_uninterrupted_one(tmp_path, algo):
+    """On the quadruped, bodies fall and restart one by one (PPO) and the circuit carries state (ES)."""
+    config = {"task": "quadruped", "algo": algo, "seed": 1, "eval_episodes": 1, "threads": 1,
+              "quadruped": {"terrain": "bumps"}, **QUADRUPED[algo]}
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    subprocess.run(_train_args(path, tmp_path / "full"), check=True, capture_output=True)
+    _kill_after_rows(_train_args(path, tmp_path / "cut"), tmp_path / "cut" / "metrics.csv", rows=2)
+    assert not (tmp_path / "cut" / "policy.pt").exists(), "the run finished before it could be killed"
+    subprocess.run([sys.executable, "-m", "ncap.cli.main", "train", "--resume", str(tmp_path / "cut")],
+                   check=True, capture_output=True)
+    full, cut = RunDir(tmp_path / "full").read_metrics(), RunDir(tmp_path / "cut").read_metrics()
+    assert [_comparable(row) for row in cut] == [_comparable(row) for row in full]

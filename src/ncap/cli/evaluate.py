@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import math
 
+from pathlib import Path
+
 from ncap.cli.common import positive_float, positive_int, print_json
+from ncap.cli.errors import UsageError
 from ncap.cli.source import add_source_arguments, load_source, source_noise
 from ncap.training.evaluation import ActionNoise, evaluate
 
@@ -21,13 +24,51 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--action-std", type=positive_float, default=None,
                         help="std of the sampled episodes' Gaussian action noise (default: the run's own action "
                              f"distribution; {INIT_ACTION_STD} with --init)")
+    parser.add_argument("--terrain", choices=["flat", "bumps"], default=None,
+                        help="quadruped: evaluate on this terrain (default: the run's, or flat)")
+    parser.add_argument("--friction", type=positive_float, default=None,
+                        help="quadruped: a fixed ground friction (default: the run's range)")
+    parser.add_argument("--speed", type=positive_float, default=None,
+                        help="quadruped: target speed in m/s (default: the run's, or 0.5); the circuit's drive follows")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.set_defaults(handler=run)
 
 
+def _quadruped(args: argparse.Namespace, policy):
+    """The quadruped task to evaluate on (the run's, with the flags' changes) and the policy for it."""
+    import dataclasses  # noqa: PLC0415
+
+    from ncap.envs.quadruped import QuadrupedTaskConfig  # noqa: PLC0415
+    from ncap.experiments.quadruped_figures import build_with_weights  # noqa: PLC0415
+    from ncap.training.runs import read_config  # noqa: PLC0415
+
+    config = None if args.init else read_config(Path(args.run_dir))
+    base = config.quadruped if config else QuadrupedTaskConfig()
+    changes = {key: value for key, value in (("terrain", args.terrain), ("speed", args.speed),
+                                             ("friction", None if args.friction is None else (args.friction,) * 2))
+               if value is not None}
+    task = dataclasses.replace(base, **changes)
+    if config is None:
+        from ncap.policies import build_policy  # noqa: PLC0415
+
+        return task, build_policy(policy_arch(args), "quadruped", 6, seed=args.seed, quadruped=task)
+    return task, build_with_weights(policy, config, task)
+
+
+def policy_arch(args: argparse.Namespace):
+    from ncap.policies import ArchitectureConfig  # noqa: PLC0415
+
+    return ArchitectureConfig(arch=args.arch, hidden=args.hidden, mlp_activation=args.mlp_activation)
+
+
 def run(args: argparse.Namespace) -> None:
     policy, task, n_links = load_source(args)
-    n_joints = n_links - 1
+    quadruped = None
+    if task == "quadruped":
+        quadruped, policy = _quadruped(args, policy)
+    elif (args.terrain, args.friction, args.speed) != (None, None, None):
+        raise UsageError("--terrain, --friction and --speed apply to quadruped runs")
+    n_joints = quadruped.n_actions if quadruped else n_links - 1
     if args.action_std is not None:  # a run's squashing (SAC's tanh) stays; only the std changes
         own = None if args.init else source_noise(args, n_joints)
         noise = ActionNoise((args.action_std,) * n_joints, own is not None and own.squashed)
@@ -36,12 +77,16 @@ def run(args: argparse.Namespace) -> None:
     else:
         noise = source_noise(args, n_joints)
     result = evaluate(policy, task, n_links, episodes=args.episodes, seed=args.seed, nthread=args.threads,
-                      noise=noise)
+                      noise=noise, quadruped=quadruped)
     if args.json:
         print_json(result.to_dict())
     else:
         reach = f", reached {result.reach_rate:.0%} of targets" if task == "navigate" else ""
+        if quadruped:
+            reach = (f"; forward {result.mean_displacement:.2f} m ({result.mean_forward_speed:.2f} m/s), "
+                     f"fell in {result.fall_rate:.0%}; {quadruped}")
         sampled = result.mean_sampled_return
         sampled = "" if math.isnan(sampled) else f"; sampled {sampled:.1f} ± {result.std_sampled_return:.1f}"
-        print(f"{task} n_links={n_links} episodes={result.episodes}: return {result.mean_return:.1f} "
+        body = "quadruped" if quadruped else f"{task} n_links={n_links}"
+        print(f"{body} episodes={result.episodes}: return {result.mean_return:.1f} "
               f"± {result.std_return:.1f} (std, deterministic){sampled}, {result.num_parameters} parameters{reach}")

@@ -16,7 +16,7 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
     """RUN_DIR or --init with its architecture flags, --n-links and --seed."""
     parser.add_argument("run_dir", nargs="?", help="a run directory written by `ncap train`")
     parser.add_argument("--init", action="store_true", help="use an untrained architecture instead of a run")
-    parser.add_argument("--task", choices=["swim", "navigate"], default="swim")
+    parser.add_argument("--task", choices=["swim", "navigate", "quadruped"], default="swim")
     parser.add_argument("--arch", choices=ARCHS, default="ncap")
     parser.add_argument("--hidden", type=hidden_sizes, default=(256, 256), help="MLP widths, e.g. 256,256")
     parser.add_argument("--mlp-activation", choices=list(HIDDEN_ACTIVATIONS), default="relu",

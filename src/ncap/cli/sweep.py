@@ -11,7 +11,7 @@ from ncap.cli.common import n_links_arg, positive_int
 from ncap.cli.errors import UsageError
 
 FIGURE_CHOICES = ("4a", "4b", "5", "6", "7a", "7b", "all")
-FIGURES_ONLY = FIGURE_CHOICES + ("nav",)
+FIGURES_ONLY = FIGURE_CHOICES + ("nav", "quadruped")
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:
@@ -38,7 +38,8 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     figures.add_argument("--out", required=True, metavar="FIG_DIR")
     figures.add_argument("--figure", choices=FIGURES_ONLY, action="append",
                          help="default (or all): every paper figure whose runs exist; "
-                              "nav: the navigate comparison (navigate runs)")
+                              "nav: the navigate comparison (navigate runs); "
+                              "quadruped: the quadruped's curves, generalisation, gait and parameters")
     figures.add_argument("--transfer-episodes", type=positive_int, default=5,
                          help="Fig. 6 and nav: evaluation episodes per policy and body length")
     figures.add_argument("--transfer-links", type=_links, default=tuple(range(3, 17)),
@@ -96,7 +97,11 @@ def run_figures(args: argparse.Namespace) -> None:
         from ncap.experiments.navigation import navigation_figure  # noqa: PLC0415
 
         written += navigation_figure(args.runs_dir, args.out, episodes=args.transfer_episodes)
-    paper = [f for f in args.figure or ["all"] if f != "nav"]
+    if args.figure and "quadruped" in args.figure:
+        from ncap.experiments.quadruped_figures import make_quadruped_figures  # noqa: PLC0415
+
+        written += make_quadruped_figures(args.runs_dir, args.out, episodes=args.transfer_episodes)
+    paper = [f for f in args.figure or ["all"] if f not in ("nav", "quadruped")]
     if paper:
         chosen = None if "all" in paper else tuple(paper)  # all: every figure whose runs exist
         written += make_figures(args.runs_dir, args.out, chosen, transfer_episodes=args.transfer_episodes,

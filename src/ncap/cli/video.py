@@ -72,6 +72,9 @@ def run_video(args: argparse.Namespace) -> None:
 
     out = _check_output(args.out, (".gif",) if args.gif else (".mp4",))
     policy, task, n_links = load_source(args)
+    if task == "quadruped":
+        _quadruped_video(policy, out, args)
+        return
     if args.activity and not has_activity(policy):
         raise UsageError("--activity needs a circuit policy (--arch ncap, not an MLP or its embedding)")
     steps = max(1, round(args.seconds / CONTROL_TIMESTEP))
@@ -103,9 +106,53 @@ def run_activity(args: argparse.Namespace) -> None:
 
     out = _check_output(args.out, (".png", ".svg"))
     policy, task, n_links = load_source(args)
+    if task == "quadruped":
+        _quadruped_activity(policy, out, args)
+        return
     if not has_activity(policy):
         raise UsageError("activity needs a circuit policy (--arch ncap, not an MLP or its embedding)")
     steps = max(1, round(args.seconds / CONTROL_TIMESTEP))
     recording = record_episode(policy, task, n_links, steps, seed=args.seed, size=None)
     activity_figure(recording, out, steps=steps)
+    print(f"wrote {out}")
+
+
+def _quadruped_task(args: argparse.Namespace):
+    """The quadruped task of the run (or the default walk on flat ground for --init)."""
+    if args.run_dir is None:
+        from ncap.envs.quadruped import QuadrupedTaskConfig  # noqa: PLC0415
+
+        return QuadrupedTaskConfig()
+    from ncap.training.runs import read_config  # noqa: PLC0415
+
+    return read_config(Path(args.run_dir)).quadruped
+
+
+def _quadruped_video(policy, out: Path, args: argparse.Namespace) -> None:
+    from ncap.envs.quadruped.body import CONTROL_TIMESTEP as STEP  # noqa: PLC0415
+    from ncap.viz.quadruped_video import has_rhythm, quadruped_frames, record_quadruped  # noqa: PLC0415
+    from ncap.viz.video import write_video  # noqa: PLC0415
+
+    if args.gallery:
+        raise UsageError("--gallery shows swimmers of several lengths; the quadruped has one body")
+    if args.activity and not has_rhythm(policy):
+        raise UsageError("--activity needs the quadruped circuit (--arch ncap), not an MLP")
+    start = time.perf_counter()
+    recording = record_quadruped(policy, _quadruped_task(args), max(1, round(min(args.seconds, 15) / STEP)),
+                                 seed=args.seed, size=args.size)
+    count = write_video(quadruped_frames(recording, args.fps, activity=args.activity), out, args.fps, gif=args.gif)
+    elapsed = time.perf_counter() - start
+    print(f"wrote {out}: {count} frames in {elapsed:.1f} s; return {recording.rewards.sum():.1f}, "
+          f"forward {recording.displacement[-1]:.2f} m")
+
+
+def _quadruped_activity(policy, out: Path, args: argparse.Namespace) -> None:
+    from ncap.envs.quadruped.body import CONTROL_TIMESTEP as STEP  # noqa: PLC0415
+    from ncap.viz.quadruped_video import has_rhythm, quadruped_activity_figure, record_quadruped  # noqa: PLC0415
+
+    if not has_rhythm(policy):
+        raise UsageError("activity needs the quadruped circuit (--arch ncap), not an MLP")
+    recording = record_quadruped(policy, _quadruped_task(args), max(1, round(min(args.seconds, 15) / STEP)),
+                                 seed=args.seed, size=None)
+    quadruped_activity_figure(recording, out)
     print(f"wrote {out}")

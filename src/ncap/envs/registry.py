@@ -43,3 +43,14 @@ def episode_steps(task: str) -> int:
     from ncap.envs.body import EPISODE_STEPS  # noqa: PLC0415
 
     return EPISODE_STEPS
+
+
+def make_vec_env(task: str, n_links: int, num_envs: int, nthread: int | None = None, quadruped=None):
+    """The Stable-Baselines3 vector env of ``task`` (``SwimmerVecEnv`` or ``QuadrupedVecEnv``)."""
+    if task_body(task) == "quadruped":
+        from ncap.envs.quadruped.vector import QuadrupedVecEnv  # noqa: PLC0415
+
+        return QuadrupedVecEnv(quadruped, num_envs, nthread=nthread)
+    from ncap.envs.vector import SwimmerVecEnv  # noqa: PLC0415
+
+    return SwimmerVecEnv(task, n_links, num_envs, nthread=nthread)

@@ -109,6 +109,11 @@ class SwimmerVecEnv(VecEnv):
     def sim(self) -> BatchedSwimmer:
         return self.tracker.sim
 
+    @property
+    def returns(self) -> np.ndarray:
+        """Return so far of each swimmer's running episode (B,) (a live view)."""
+        return self.tracker.returns
+
     def reset(self):
         seed = self._seeds[0]
         self._reset_seeds()

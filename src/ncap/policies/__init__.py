@@ -9,11 +9,12 @@ from ncap.policies.policy import (
     RandomPolicy,
     feature_size,
     observed_features,
+    observed_size,
     step_index,
 )
 
 __all__ = [
     "ARCHS", "ArchitectureConfig", "build_policy", "transfer_policy", "CONTROLLERS", "HandCodedController", "LearnedController",
     "make_controller", "CircuitPolicy", "MLPPolicy", "RandomPolicy", "RunningNormalizer", "feature_size",
-    "observed_features", "step_index",
+    "observed_features", "observed_size", "step_index",
 ]

@@ -53,13 +53,26 @@ class CircuitPolicy(nn.Module):
         return self.circuit(obs["joints"], step_index(obs), turn, speed)
 
 
-def observed_features(obs: Mapping[str, Tensor]) -> Tensor:
-    """What the MLP baselines observe: joints, body velocities [, to_target], (..., D).
+SWIMMER_FEATURES = ("joints", "body_velocities", "to_target")
+QUADRUPED_FEATURES = ("joint_positions", "joint_velocities", "actuator_forces", "foot_contact", "torso_up",
+                      "torso_velocity", "torso_angular_velocity")
 
-    23 numbers for 6 links (the authors' MLP input), 25 with the target; not time.
-    """
-    keys = ("joints", "body_velocities", "to_target") if "to_target" in obs else ("joints", "body_velocities")
-    return torch.cat([obs[key] for key in keys], dim=-1)
+
+def feature_keys(keys) -> tuple[str, ...]:
+    """The observation parts that are state features (not time, not the task's constant target speed), in
+    order: the swimmer's joints, body velocities [, to_target]; the quadruped's proprioception, contact and torso."""
+    return tuple(key for key in SWIMMER_FEATURES + QUADRUPED_FEATURES if key in keys)
+
+
+def observed_features(obs: Mapping[str, Tensor]) -> Tensor:
+    """The state features of an observation, (..., D): for the swimmer what its MLP baselines observe,
+    23 numbers for 6 links (the authors' MLP input), 25 with the target; for the quadruped 49; not time."""
+    return torch.cat([obs[key] for key in feature_keys(obs)], dim=-1)
+
+
+def observed_size(observation_space) -> int:
+    """Size D of :func:`observed_features` for a Gymnasium Dict observation space."""
+    return sum(int(observation_space[key].shape[0]) for key in feature_keys(observation_space.spaces))
 
 
 def feature_size(n_joints: int, observes_target: bool) -> int:

@@ -182,6 +182,9 @@ class TrainConfig:
         if self.ppo.batch_steps < self.ppo.num_envs:
             raise ConfigError(f"ppo.batch_steps ({self.ppo.batch_steps}) must be at least ppo.num_envs ({self.ppo.num_envs})")
         check_task(self.arch, self.task)
+        if self.task == "quadruped" and self.arch.arch == "ncap" and self.algo != "es":
+            raise ConfigError("the quadruped circuit is stateful (its rhythm generator runs through the episode): "
+                              "train it with es; ppo, ddpg, td3 and sac train the quadruped's MLP")
 
 
 def identity(config: TrainConfig) -> TrainConfig:

@@ -38,8 +38,7 @@ from stable_baselines3.sac.policies import SACPolicy
 from stable_baselines3.td3.policies import TD3Policy
 from torch import Tensor, nn
 
-from ncap.envs.body import EPISODE_STEPS
-from ncap.policies import RunningNormalizer, feature_size, observed_features
+from ncap.policies import RunningNormalizer, observed_features, observed_size
 
 ActorFactory = Callable[[], nn.Module]
 LOG_STD_BOUNDS = (-20.0, 2.0)
@@ -65,17 +64,13 @@ class CriticFeatures(BaseFeaturesExtractor):
     observations (B, ...) -> (B, D + 1). Its normalizer is fed by the trainer, not by gradients."""
 
     def __init__(self, observation_space):
-        n_joints, observes_target = _n_joints_and_target(observation_space)
-        super().__init__(observation_space, feature_size(n_joints, observes_target) + 1)
+        super().__init__(observation_space, observed_size(observation_space) + 1)
         self.normalizer = RunningNormalizer(self.features_dim - 1)
+        self.episode_steps = float(observation_space["step"].high[0])
 
     def forward(self, obs: dict[str, Tensor]) -> Tensor:
-        time = obs["step"] / EPISODE_STEPS
+        time = obs["step"] / self.episode_steps
         return torch.cat((self.normalizer(observed_features(obs)), time), dim=-1)
-
-
-def _n_joints_and_target(observation_space) -> tuple[int, bool]:
-    return observation_space["joints"].shape[0], "to_target" in observation_space.spaces
 
 
 class NcapActorCriticPolicy(MultiInputActorCriticPolicy):

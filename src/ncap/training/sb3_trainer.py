@@ -13,15 +13,16 @@ from stable_baselines3.common.buffers import DictRolloutBuffer
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.logger import Logger
 from stable_baselines3.common.noise import NormalActionNoise
+from stable_baselines3.common.vec_env import VecEnv
 from torch import nn
 
-from ncap.envs import SwimmerVecEnv
+from ncap.envs.registry import make_vec_env
 from ncap.policies import (
     CircuitPolicy,
     RunningNormalizer,
     build_policy,
-    feature_size,
     observed_features,
+    observed_size,
 )
 from ncap.training.config import TrainConfig
 from ncap.training.evaluation import ActionNoise
@@ -174,7 +175,7 @@ def _quiet_logger() -> Logger:
     return Logger(folder=None, output_formats=[])
 
 
-def make_model(config: TrainConfig, env: SwimmerVecEnv, actor: nn.Module) -> BaseAlgorithm:
+def make_model(config: TrainConfig, env: VecEnv, actor: nn.Module) -> BaseAlgorithm:
     """The SB3 algorithm of ``config.algo`` whose actor is a copy of ``actor``."""
     factory = actor_factory(actor)
     if config.algo == "ppo":
@@ -192,7 +193,7 @@ def make_model(config: TrainConfig, env: SwimmerVecEnv, actor: nn.Module) -> Bas
         )
     else:
         off = config.offpolicy
-        n_joints = config.n_links - 1
+        n_joints = env.action_space.shape[0]
         kwargs = dict(
             learning_rate=off.actor_lr, buffer_size=off.buffer_size, learning_starts=off.learning_starts,
             batch_size=off.batch_size, tau=off.tau, gamma=off.gamma,
@@ -231,7 +232,7 @@ def action_noise(model: BaseAlgorithm, config: TrainConfig) -> ActionNoise:
     if config.algo == "sac":
         std = model.policy.actor.log_std.detach().clamp(*LOG_STD_BOUNDS).exp()
         return ActionNoise(tuple(std.tolist()), squashed=True)
-    return ActionNoise((config.offpolicy.action_noise,) * (config.n_links - 1))
+    return ActionNoise((config.offpolicy.action_noise,) * model.action_space.shape[0])
 
 
 def normalizers(model: BaseAlgorithm) -> list[RunningNormalizer]:
@@ -284,13 +285,13 @@ class SB3Trainer:
     def __init__(self, run: RunDir, config: TrainConfig):
         self.run, self.config = run, config
         nenvs = config.ppo.num_envs if config.algo == "ppo" else config.offpolicy.num_envs
-        self.env = SwimmerVecEnv(config.task, config.n_links, num_envs=nenvs, nthread=config.threads)
-        actor = build_policy(config.arch, config.task, config.n_links, seed=config.seed)
+        self.env = make_vec_env(config.task, config.n_links, nenvs, nthread=config.threads, quadruped=config.quadruped)
+        actor = build_policy(config.arch, config.task, config.n_links, seed=config.seed, quadruped=config.quadruped)
         self.model = make_model(config, self.env, actor)
         self.env.seed(training_seed(config.seed))
         self.normalizers = normalizers(self.model)
         self.on_policy = config.algo == "ppo"
-        self.pending = torch.zeros(0, feature_size(config.n_links - 1, config.task == "navigate"))
+        self.pending = torch.zeros(0, observed_size(self.env.observation_space))
         metrics, elapsed = [], 0.0
         if run.has_checkpoint:
             metrics, elapsed = run.restore_checkpoint(self._restore)
@@ -334,7 +335,7 @@ class SB3Trainer:
             "policy": actor_of(model).state_dict(), "sb3_policy": model.policy.state_dict(),
             "optimizers": {name: opt.state_dict() for name, opt in _optimizers(model).items()},
             "ep_info": [dict(e) for e in model.ep_info_buffer], "rng": rng_state(),
-            "sim": pack(self.env.sim.get_state()), "episode_returns": torch.tensor(self.env.tracker.returns),
+            "sim": pack(self.env.sim.get_state()), "episode_returns": torch.tensor(self.env.returns),
             "action_space_rng": pack(self.env.action_space.np_random.bit_generator.state),
             "pending_observations": self.pending.clone(), **noise_state(action_noise(model, self.config)),
         }
@@ -359,11 +360,12 @@ class SB3Trainer:
         model.ep_info_buffer = deque(state["ep_info"], maxlen=model._stats_window_size)
         model.ep_success_buffer = deque(maxlen=model._stats_window_size)
         self.env.sim.set_state(unpack(state["sim"]))
-        self.env.tracker.returns[:] = state["episode_returns"].numpy()
+        self.env.returns[:] = state["episode_returns"].numpy()
         obs = self.env.sim.observation()
         model._last_obs = obs
         model._last_original_obs = obs
-        model._last_episode_starts = np.full(self.env.num_envs, self.env.sim.step_index == 0)
+        starts = np.asarray(getattr(self.env.sim, "steps", self.env.sim.step_index)) == 0
+        model._last_episode_starts = np.broadcast_to(starts, (self.env.num_envs,)).copy()
         self.env.action_space.np_random.bit_generator.state = unpack(state["action_space_rng"])
         self.pending = state["pending_observations"].clone()
         set_rng_state(state["rng"])

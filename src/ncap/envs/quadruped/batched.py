@@ -63,10 +63,17 @@ class BatchedQuadruped:
         self._velocities = self._batch.bind("actuator_velocity")
         self._forces = self._batch.bind("actuator_force")
         self._physics = quadruped_physics(self.config.terrain)
+        self._held: dict[str, np.ndarray] | None = None
+        """Force and sensor readings restored with a state, shown until the next step (MuJoCo computes
+        them during a step, from the state before its last substep: not recomputable from the state)."""
         self._randoms: list[np.random.RandomState] = []
+        self._episode_randoms: list[tuple | None] = [None] * self.num_envs
+        """Each body's random state when its current episode began (its ground is redrawn from it on restore)."""
         self._initial_seed = None if seed is None else check_seed(seed, self.num_envs)
         self.alive = np.zeros(self.num_envs, dtype=bool)
         self.alive_steps = np.zeros(self.num_envs, dtype=np.int64)
+        self.steps = np.zeros(self.num_envs, dtype=np.int64)
+        """Control steps each body has taken in its current episode (they differ after ``restart``)."""
         self.start_x = np.zeros(self.num_envs)
         self.step_index = 0
         self._needs_reset = True
@@ -91,20 +98,28 @@ class BatchedQuadruped:
                 seed = int(np.random.SeedSequence().generate_state(1)[0]) % (MAX_SEED - self.num_envs)
         if seed is not None:
             self._seed(check_seed(seed, self.num_envs))
+        self.step_index = 0
+        return self.restart(np.arange(self.num_envs))
+
+    def restart(self, ids: np.ndarray) -> dict[str, np.ndarray]:
+        """Start new episodes for bodies ``ids`` only (each from its own random stream), as a vector env
+        does when some episodes end; returns the observation of every body."""
         physics, body = self._physics, self.body
         state = self._batch.state
-        for i, random in enumerate(self._randoms):
-            quadruped_task.start_episode(physics, body, self.config, random)
+        ids = np.asarray(ids, dtype=np.intp)
+        for i in ids:
+            self._episode_randoms[i] = self._randoms[i].get_state()
+            quadruped_task.start_episode(physics, body, self.config, self._randoms[i])
             mujoco.mj_getState(physics.model.ptr, physics.data.ptr, state[i], STATE_SPEC)
             self._models[i].geom_friction[:] = physics.model.geom_friction
             if body.hfield_adr >= 0:
                 self._models[i].hfield_data[:] = physics.model.hfield_data
         self._batch.set_models(self._models)
-        self._batch.forward(stage=mujoco.mjtStage.mjSTAGE_VEL)
-        self.start_x = self._qpos[:, 0].copy()
-        self.alive[:] = True
-        self.alive_steps[:] = 0
-        self.step_index = 0
+        self._batch.forward(ids=ids)  # mj_forward, as dm_control's reset ends: touch and forces at the start
+        self.start_x[ids] = self._qpos[ids, 0]
+        self.alive[ids] = True
+        self.alive_steps[ids] = 0
+        self.steps[ids] = 0
         self._needs_reset = False
         return self.observation()
 
@@ -132,25 +147,75 @@ class BatchedQuadruped:
         if self._needs_reset:
             raise RuntimeError("call reset() before step(): the episode has ended or not begun")
         controls = quadruped_task.full_controls(self.body, self.config, self.check_actions(actions))
-        living = np.flatnonzero(self.alive)
+        running = self.running
+        living = np.flatnonzero(running)
+        self._held = None
         self._ctrl[living] = controls[living]
         self._batch.step(ids=living, nstep=SUBSTEPS, stage=mujoco.mjtStage.mjSTAGE_VEL)
         self.step_index += 1
-        rewards = np.where(self.alive, quadruped_task.reward(self.body, self.config, self._qpos, self._sensors), 0.0)
-        self.alive_steps += self.alive
-        self.alive &= ~fallen(self._qpos[:, 3:7])
-        done = self.step_index >= EPISODE_STEPS or not self.alive.any()
+        self.steps += running
+        rewards = np.where(running, quadruped_task.reward(self.body, self.config, self._qpos, self._sensors), 0.0)
+        self.alive_steps += running
+        self.alive &= ~(running & fallen(self._qpos[:, 3:7]))
+        done = not self.running.any()
         self._needs_reset = done
         return self.observation(), rewards, done
 
+    @property
+    def running(self) -> np.ndarray:
+        """Bodies whose episode goes on: not fallen and within the time limit, (B,) booleans."""
+        return self.alive & (self.steps < EPISODE_STEPS)
+
     def observation(self) -> dict[str, np.ndarray]:
         """The current observation, a dict of fresh (B, ...) float64 arrays (``task.OBSERVATION_KEYS``)."""
-        return quadruped_task.observe(self.body, self.config, self._qpos, self._sensors, self._lengths,
-                                      self._velocities, self._forces, self.step_index)
+        return quadruped_task.observe(self.body, self.config, self._qpos, self.observed_sensors(), self._lengths,
+                                      self._velocities, self.observed_forces(), self.steps)
 
     def forward_displacement(self) -> np.ndarray:
         """Torso displacement along +x (the starting heading) since the episode began, (B,) metres."""
         return self._qpos[:, 0] - self.start_x
+
+    def get_state(self) -> dict:
+        """Everything needed to continue exactly from here (see :meth:`set_state`): physics rows,
+        episode counters, and the random states (the current ones, and each episode's first, from which
+        its friction and terrain are drawn again on restore rather than stored)."""
+        return {"physics": self._batch.state.copy(), "steps": self.steps.copy(), "alive": self.alive.copy(),
+                "alive_steps": self.alive_steps.copy(), "start_x": self.start_x.copy(),
+                "step_index": self.step_index, "needs_reset": self._needs_reset,
+                "random": [r.get_state() for r in self._randoms], "episode_random": list(self._episode_randoms),
+                "sensors": self.observed_sensors().copy(), "forces": self.observed_forces().copy()}
+
+    def set_state(self, state: dict) -> None:
+        """Restore a :meth:`get_state` snapshot of a simulator of the same task and size."""
+        physics = np.asarray(state["physics"])
+        if physics.shape != self._batch.state.shape:
+            raise ValueError(f"simulator state of shape {physics.shape} does not fit {self._batch.state.shape}")
+        self._randoms = []
+        for saved in state["random"]:
+            random = np.random.RandomState()
+            random.set_state(saved)
+            self._randoms.append(random)
+        self._episode_randoms = list(state["episode_random"])
+        for model, saved in zip(self._models, self._episode_randoms):
+            if saved is not None:
+                random = np.random.RandomState()
+                random.set_state(saved)
+                quadruped_task.set_ground(model, self.body, *quadruped_task.draw_ground(self.body, self.config, random))
+        self._batch.set_models(self._models)
+        self._batch.state[:] = physics
+        self.steps[:], self.alive[:] = state["steps"], state["alive"]
+        self.alive_steps[:], self.start_x[:] = state["alive_steps"], state["start_x"]
+        self.step_index, self._needs_reset = int(state["step_index"]), bool(state["needs_reset"])
+        self._batch.forward(stage=mujoco.mjtStage.mjSTAGE_VEL)
+        self._held = {"sensors": np.asarray(state["sensors"]).copy(), "forces": np.asarray(state["forces"]).copy()}
+
+    def observed_sensors(self) -> np.ndarray:
+        """The sensor readings the current observation shows, (B, nsensordata)."""
+        return self._sensors if self._held is None else self._held["sensors"]
+
+    def observed_forces(self) -> np.ndarray:
+        """The actuator forces the current observation shows, (B, nu)."""
+        return self._forces if self._held is None else self._held["forces"]
 
     def physics_state(self) -> np.ndarray:
         """MuJoCo integration state of every body, (B, nstate) (a copy)."""

@@ -109,14 +109,26 @@ def fallen(quat: np.ndarray) -> np.ndarray:
     return (np.abs(roll) > TERMINATION_ANGLE) | (np.abs(pitch) > TERMINATION_ANGLE)
 
 
+def draw_ground(body: QuadrupedBody, config: QuadrupedTaskConfig,
+                random: np.random.RandomState) -> tuple[float, np.ndarray | None]:
+    """An episode's ground friction and (on bumps) height-field data, drawn in that order."""
+    friction = random.uniform(*config.friction)
+    return friction, bumps_heights(random) if body.hfield_adr >= 0 else None
+
+
+def set_ground(model, body: QuadrupedBody, friction: float, heights: np.ndarray | None) -> None:
+    """Write a ground (friction, heights) into a MuJoCo model (or dm_control's model wrapper)."""
+    model.geom_friction[body.ground_geoms, 0] = friction
+    if heights is not None:
+        model.hfield_data[body.hfield_adr:body.hfield_adr + heights.size] = heights
+
+
 def start_episode(physics: dm_quadruped.Physics, body: QuadrupedBody, config: QuadrupedTaskConfig,
                   random: np.random.RandomState) -> None:
     """Draw friction (and terrain) into ``physics``'s model and place the body, as every episode starts."""
-    model = physics.model
-    model.geom_friction[body.ground_geoms, 0] = random.uniform(*config.friction)
-    if body.hfield_adr >= 0:
-        heights = bumps_heights(random)
-        model.hfield_data[body.hfield_adr:body.hfield_adr + heights.size] = heights
+    friction, heights = draw_ground(body, config, random)
+    set_ground(physics.model, body, friction, heights)
+    if heights is not None:
         _upload_hfield(physics)
     dm_quadruped._find_non_contacting_height(physics, UPRIGHT)  # noqa: SLF001  (dm_control's own start)
 
@@ -134,11 +146,13 @@ OBSERVATION_KEYS = ("joint_positions", "joint_velocities", "actuator_forces", "f
 
 
 def observe(body: QuadrupedBody, config: QuadrupedTaskConfig, qpos: np.ndarray, sensordata: np.ndarray,
-            lengths: np.ndarray, velocities: np.ndarray, forces: np.ndarray, step_index: int) -> dict[str, np.ndarray]:
+            lengths: np.ndarray, velocities: np.ndarray, forces: np.ndarray,
+            step_index: int | np.ndarray) -> dict[str, np.ndarray]:
     """The named observation of B bodies from MuJoCo arrays with a leading batch dim (B, ...).
 
     ``lengths``, ``velocities`` and ``forces`` are MuJoCo's ``actuator_length``,
-    ``actuator_velocity`` and ``actuator_force`` (B, nu), read in leg-major order
+    ``actuator_velocity`` and ``actuator_force`` (B, nu), ``step_index`` one step count or one per body (B,),
+    read in leg-major order
     (``LEGS`` x ``DOFS``); positions by the three-point map of the controls, the
     rest by the body's scales (``body.py``).
     """
@@ -153,7 +167,7 @@ def observe(body: QuadrupedBody, config: QuadrupedTaskConfig, qpos: np.ndarray, 
         "torso_velocity": sensordata[:, body.sensor_velocimeter].copy(),
         "torso_angular_velocity": sensordata[:, body.sensor_gyro].copy(),
         "target_speed": np.full((count, 1), config.speed),
-        "step": np.full((count, 1), float(step_index)),
+        "step": np.broadcast_to(np.asarray(step_index, dtype=np.float64), (count,)).reshape(count, 1).copy(),
     }
 
 

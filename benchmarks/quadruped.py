@@ -1,0 +1,112 @@
+"""Control steps per second of the batched quadruped, beside MuJoCo's floor for the same body, and ES throughput.
+
+Measured side by side in one run, interleaved, medians of REPEATS; the headline
+ratio is the median over repeats of our rate divided by the mean of the two
+floor runs bracketing it (the machine's speed drifts):
+
+(a) floor: ``mj_step`` in one C loop (``mujoco.rollout``, one thread, open
+    loop) from the same starts, replaying the controls the closed loop produced
+    on each body's own model (its friction), SUBSTEPS MuJoCo steps per control step;
+(b) ncap's ``BatchedQuadruped`` with the quadruped circuit in the loop
+    (observation -> torch -> circuit -> commands), B bodies, one thread;
+(c) ES: one ARS generation of 64 episodes (population mode) for the circuit and
+    the zero-initialized MLP(256,256), environment steps per second.
+
+Usage: python benchmarks/quadruped.py [--quick]
+Last line: ratio_to_floor=<b/a> es_ncap_steps_per_s=<c> es_mlp_steps_per_s=<c>
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import mujoco
+import numpy as np
+import torch
+from mujoco import rollout
+
+from ncap.envs.quadruped import BatchedQuadruped, QuadrupedTaskConfig
+from ncap.envs.quadruped.body import SUBSTEPS
+from ncap.policies import ArchitectureConfig, build_policy
+from ncap.training.config import TrainConfig, merge
+from ncap.training.es import ESTrainer
+from ncap.training.evaluation import obs_to_torch
+from ncap.training.runs import RunDir
+
+REPEATS = 5
+
+
+def closed_loop(num_envs: int, steps: int):
+    """Control steps/s of the batched quadruped with the circuit in the loop; starts, controls, models."""
+    policy = build_policy(ArchitectureConfig(), "quadruped", 6)
+    sim = BatchedQuadruped(QuadrupedTaskConfig(), num_envs=num_envs, nthread=1, seed=0)
+    obs, controls = sim.reset(), []
+    initial = sim.physics_state()
+    models = [sim.model_of(i) for i in range(num_envs)]
+    with torch.no_grad():
+        start = time.perf_counter()
+        for _ in range(steps):
+            obs, _, _ = sim.step(policy(obs_to_torch(obs)).double().numpy())
+            controls.append(sim._ctrl.copy())  # noqa: SLF001  (what MuJoCo received)
+        elapsed = time.perf_counter() - start
+    sim.close()
+    return num_envs * steps / elapsed, initial, np.stack(controls, axis=1), models
+
+
+def floor(initial: np.ndarray, controls: np.ndarray, models: list) -> float:
+    """Control steps/s of mj_step in one C loop on one thread, replaying (B, T, nu) controls."""
+    data = mujoco.MjData(models[0])
+    spec = mujoco.mjtState
+    full = np.empty((len(initial), mujoco.mj_stateSize(models[0], spec.mjSTATE_FULLPHYSICS)))
+    for i, row in enumerate(initial):  # integration-state rows -> full-physics rows
+        mujoco.mj_setState(models[i], data, row, spec.mjSTATE_INTEGRATION)
+        mujoco.mj_getState(models[i], data, full[i], spec.mjSTATE_FULLPHYSICS)
+    per_substep = np.repeat(controls, SUBSTEPS, axis=1)
+    runner = rollout.Rollout(nthread=0)
+    start = time.perf_counter()
+    runner.rollout(models, data, full, per_substep)
+    return controls.shape[0] * controls.shape[1] / (time.perf_counter() - start)
+
+
+def es_rate(arch: dict, sigma: float, tmp: str) -> float:
+    """Environment steps/s of one ARS generation of 64 episodes."""
+    config = merge(TrainConfig(), {"task": "quadruped", "algo": "es", "threads": 1, "arch": arch,
+                                   "es": {"update": "ars", "population": 64, "sigma": sigma, "lr": 1.0,
+                                          "weight_decay": 0.01}})
+    trainer = ESTrainer(RunDir.create(tmp, config), config)
+    start = time.perf_counter()
+    trainer.step()
+    return trainer.env_steps / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer steps (a smoke run)")
+    args = parser.parse_args()
+    num_envs, steps, repeats = (8, 50, 2) if args.quick else (64, 200, REPEATS)
+    ratios, ours_rates, floor_rates = [], [], []
+    for _ in range(repeats):
+        ours, initial, controls, models = closed_loop(num_envs, steps)
+        before = floor(initial, controls, models)
+        again, *_ = closed_loop(num_envs, steps)
+        after = floor(initial, controls, models)
+        for rate in (ours, again):
+            ratios.append(rate / ((before + after) / 2))
+        ours_rates += [ours, again]
+        floor_rates += [before, after]
+    print(f"floor (mj_step, 1 thread): {statistics.median(floor_rates):,.0f} control steps/s")
+    print(f"BatchedQuadruped + circuit, B={num_envs}, 1 thread: {statistics.median(ours_rates):,.0f} control steps/s")
+    import tempfile  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ncap_rate = es_rate({"arch": "ncap"}, 0.1, f"{tmp}/ncap")
+        mlp_rate = es_rate({"arch": "mlp", "mlp_init": "zeros"}, 0.02, f"{tmp}/mlp")
+    print(f"ES (ARS, 64 episodes, 1 thread): NCAP {ncap_rate:,.0f} steps/s, MLP(256,256) {mlp_rate:,.0f} steps/s")
+    print(f"ratio_to_floor={statistics.median(ratios):.3f} es_ncap_steps_per_s={ncap_rate:.0f} "
+          f"es_mlp_steps_per_s={mlp_rate:.0f}")
+
+
+if __name__ == "__main__":
+    main()
