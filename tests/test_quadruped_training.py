@@ -40,7 +40,7 @@ def test_ars_gradient_is_their_update():
 def test_policies_for_the_quadruped():
     circuit = build_policy(ArchitectureConfig(), "quadruped", 6)
     assert isinstance(circuit, QuadrupedCircuit) and circuit.config.drive == pytest.approx(0.3)
-    run = merge(TrainConfig(), {"task": "quadruped", "quadruped": {"speed": 1.0}})
+    run = merge(TrainConfig(), {"task": "quadruped", "algo": "es", "quadruped": {"speed": 1.0}})
     assert build_policy(run.arch, run.task, 6, quadruped=run.quadruped).config.drive == pytest.approx(0.5)
     assert drive_for_speed(0.5) == pytest.approx(0.3) and drive_for_speed(1.0) == pytest.approx(0.5)
     mlp = build_policy(ArchitectureConfig(arch="mlp", mlp_init="zeros"), "quadruped", 6)
@@ -86,10 +86,12 @@ def test_grid_settings_vary_together():
     (["--quadruped-friction", "0.01,1.0"], "friction range"),
     (["--circuit-spec", "swimmer"], "describe swimmer circuits"),
     (["--oscillator-period", "40"], "apply to the swimmer circuit"),
+    (["--algo", "ppo"], "the quadruped circuit is stateful"),
 ])
 def test_bad_quadruped_input_is_one_line_and_writes_nothing(tmp_path, args, message):
     out = tmp_path / "run"
-    result = ncap("train", "--task", "quadruped", "--algo", "es", "--steps", "100", "--out", str(out), *args)
+    algo = [] if "--algo" in args else ["--algo", "es"]
+    result = ncap("train", "--task", "quadruped", *algo, "--steps", "100", "--out", str(out), *args)
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("ncap: error:") and message in lines[0], result.stderr
@@ -104,3 +106,12 @@ def test_quadruped_options_on_the_swimmer_are_refused(tmp_path):
 def test_grid_file_ships_and_expands():
     specs = expand_yaml(yaml.safe_load(open("examples/grids/quadruped-small.yaml")))
     assert len(specs) == 12 and all(spec.config.task == "quadruped" for spec in specs)
+
+
+def test_ppo_trains_the_quadruped_mlp(tmp_path):
+    config = merge(TrainConfig(), {"task": "quadruped", "algo": "ppo", "steps": 512, "eval_every": 512,
+                                   "eval_episodes": 1, "threads": 1, "arch": {"arch": "mlp", "hidden": [8, 8]},
+                                   "ppo": {"batch_steps": 256, "num_envs": 4, "iterations": 2}})
+    rows = train(config, tmp_path / "ppo").read_metrics()
+    assert rows[-1]["env_steps"] >= 512 and np.isfinite(rows[-1]["return_sampled"])
+    assert np.isfinite(rows[-1]["forward_displacement"])

@@ -44,10 +44,9 @@ def _comparable(row: dict) -> dict:
     return {k: None if math.isnan(v) else v for k, v in row.items() if k != "wall_time"}
 
 
-@pytest.mark.parametrize("algo", list(SETTINGS))
-def test_killed_and_resumed_run_equals_the_uninterrupted_one(tmp_path, algo):
-    config = {"algo": algo, "n_links": 4, "seed": 3, "eval_episodes": 1, "threads": 1,
-              "arch": {"arch": "mlp", "hidden": [16, 16]}, **SETTINGS[algo]}
+def _full_and_cut(tmp_path, config: dict) -> tuple[list[dict], list[dict]]:
+    """Train ``config`` uninterrupted into full/, and into cut/ killed after two rows then resumed;
+    both runs' metrics rows."""
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(config))
     subprocess.run(_train_args(path, tmp_path / "full"), check=True, capture_output=True)
@@ -55,8 +54,14 @@ def test_killed_and_resumed_run_equals_the_uninterrupted_one(tmp_path, algo):
     assert not (tmp_path / "cut" / "policy.pt").exists(), "the run finished before it could be killed"
     subprocess.run([sys.executable, "-m", "ncap.cli.main", "train", "--resume", str(tmp_path / "cut")],
                    check=True, capture_output=True)
+    return RunDir(tmp_path / "full").read_metrics(), RunDir(tmp_path / "cut").read_metrics()
 
-    full, cut = RunDir(tmp_path / "full").read_metrics(), RunDir(tmp_path / "cut").read_metrics()
+
+@pytest.mark.parametrize("algo", list(SETTINGS))
+def test_killed_and_resumed_run_equals_the_uninterrupted_one(tmp_path, algo):
+    config = {"algo": algo, "n_links": 4, "seed": 3, "eval_episodes": 1, "threads": 1,
+              "arch": {"arch": "mlp", "hidden": [16, 16]}, **SETTINGS[algo]}
+    full, cut = _full_and_cut(tmp_path, config)
     assert [r["env_steps"] for r in cut] == [r["env_steps"] for r in full]  # no duplicated or missing rows
     assert [_comparable(row) for row in cut] == [_comparable(row) for row in full]
     weights = [torch.load(tmp_path / run / "policy.pt", weights_only=True) for run in ("full", "cut")]
@@ -79,12 +84,5 @@ def test_killed_and_resumed_quadruped_run_equals_the_uninterrupted_one(tmp_path,
     """On the quadruped, bodies fall and restart one by one (PPO) and the circuit carries state (ES)."""
     config = {"task": "quadruped", "algo": algo, "seed": 1, "eval_episodes": 1, "threads": 1,
               "quadruped": {"terrain": "bumps"}, **QUADRUPED[algo]}
-    path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump(config))
-    subprocess.run(_train_args(path, tmp_path / "full"), check=True, capture_output=True)
-    _kill_after_rows(_train_args(path, tmp_path / "cut"), tmp_path / "cut" / "metrics.csv", rows=2)
-    assert not (tmp_path / "cut" / "policy.pt").exists(), "the run finished before it could be killed"
-    subprocess.run([sys.executable, "-m", "ncap.cli.main", "train", "--resume", str(tmp_path / "cut")],
-                   check=True, capture_output=True)
-    full, cut = RunDir(tmp_path / "full").read_metrics(), RunDir(tmp_path / "cut").read_metrics()
+    full, cut = _full_and_cut(tmp_path, config)
     assert [_comparable(row) for row in cut] == [_comparable(row) for row in full]

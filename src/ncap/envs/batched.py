@@ -63,6 +63,16 @@ def check_seed(seed: object, num_envs: int) -> int | list[int]:
     return int(seed)
 
 
+def checked_actions(actions: object, expected: tuple[int, int]) -> np.ndarray:
+    """``actions`` as a float64 array of shape ``expected`` (B, N); ValueError if misshapen or not finite."""
+    actions = np.asarray(actions, dtype=np.float64)
+    if actions.shape != expected:
+        raise ValueError(f"actions must have shape {expected}, got {actions.shape}")
+    if not np.isfinite(actions).all():
+        raise ValueError("actions must be finite; got NaN or infinite values")
+    return actions
+
+
 class _EpisodeStarter:
     """Draws initial states exactly as dm_control's ``Swimmer`` task does.
 
@@ -166,13 +176,7 @@ class BatchedSwimmer:
 
     def check_actions(self, actions: object) -> np.ndarray:
         """Actions as a (B, n_joints) float64 array; ValueError if misshapen or not finite."""
-        actions = np.asarray(actions, dtype=np.float64)
-        expected = (self.num_envs, self.n_joints)
-        if actions.shape != expected:
-            raise ValueError(f"actions must have shape {expected}, got {actions.shape}")
-        if not np.isfinite(actions).all():
-            raise ValueError("actions must be finite; got NaN or infinite values")
-        return actions
+        return checked_actions(actions, (self.num_envs, self.n_joints))
 
     def step(self, actions: object) -> tuple[dict[str, np.ndarray], np.ndarray, bool]:
         """Advance every swimmer one control step.

@@ -90,7 +90,28 @@ class SwimmerVectorEnv(VectorEnv):
         self.tracker.sim.close()
 
 
-class SwimmerVecEnv(VecEnv):
+class OneSimulatorVecEnv(VecEnv):
+    """SB3 ``VecEnv`` plumbing for envs whose bodies share one batched simulator, ``self.sim``."""
+
+    def close(self) -> None:
+        self.sim.close()
+
+    def get_attr(self, attr_name: str, indices=None) -> list[Any]:
+        owner = self.sim if hasattr(self.sim, attr_name) else self
+        return [getattr(owner, attr_name) for _ in self._get_indices(indices)]
+
+    def set_attr(self, attr_name: str, value: Any, indices=None) -> None:
+        raise AttributeError(f"the bodies of a {type(self).__name__} share one simulator; set attributes on .sim")
+
+    def env_method(self, method_name: str, *method_args, indices=None, **method_kwargs) -> list[Any]:
+        method = getattr(self.sim, method_name)
+        return [method(*method_args, **method_kwargs) for _ in self._get_indices(indices)]
+
+    def env_is_wrapped(self, wrapper_class: type[gymnasium.Wrapper], indices=None) -> list[bool]:
+        return [False for _ in self._get_indices(indices)]
+
+
+class SwimmerVecEnv(OneSimulatorVecEnv):
     """Stable-Baselines3 vec env of ``num_envs`` swimmers.
 
     ``seed(s)`` then ``reset()`` seeds swimmer i with s + i. When episodes end,
@@ -133,19 +154,3 @@ class SwimmerVecEnv(VecEnv):
                             "episode": {"r": float(returns[i]), "l": EPISODE_STEPS, "t": elapsed}}
         return obs, reward.astype(np.float32), np.full(n, truncated), infos
 
-    def close(self) -> None:
-        self.sim.close()
-
-    def get_attr(self, attr_name: str, indices=None) -> list[Any]:
-        owner = self.sim if hasattr(self.sim, attr_name) else self
-        return [getattr(owner, attr_name) for _ in self._get_indices(indices)]
-
-    def set_attr(self, attr_name: str, value: Any, indices=None) -> None:
-        raise AttributeError("the swimmers of a SwimmerVecEnv share one simulator; set attributes on .sim")
-
-    def env_method(self, method_name: str, *method_args, indices=None, **method_kwargs) -> list[Any]:
-        method = getattr(self.sim, method_name)
-        return [method(*method_args, **method_kwargs) for _ in self._get_indices(indices)]
-
-    def env_is_wrapped(self, wrapper_class: type[gymnasium.Wrapper], indices=None) -> list[bool]:
-        return [False for _ in self._get_indices(indices)]

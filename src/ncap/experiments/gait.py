@@ -15,11 +15,9 @@ from torch import nn
 
 from ncap.circuits.quadruped import limb_phases
 from ncap.envs.quadruped import BatchedQuadruped, QuadrupedTaskConfig
-from ncap.policies.rollout import obs_to_torch
-from ncap.training.population import reseed
+from ncap.envs.quadruped.task import STANCE_THRESHOLD
+from ncap.policies.rollout import obs_to_torch, reseed
 
-STANCE_THRESHOLD = 0.05
-"""Foot contact (half body weights) above which a foot counts as in stance."""
 
 
 @dataclass(frozen=True)

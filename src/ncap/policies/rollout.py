@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 
 def obs_to_torch(obs: dict[str, np.ndarray]) -> dict[str, Tensor]:
@@ -38,3 +38,11 @@ def run_episode(sim, act: Act, steps: int | None = None, on_step: OnStep | None 
         if on_step is not None:
             on_step(obs, reward)
     return total
+
+
+def reseed(policy: nn.Module, seed: int) -> None:
+    """Restart a stateful policy's own random stream (the quadruped circuit's starting phases) from ``seed``,
+    so that what it draws depends on the episodes' seed, not on what ran before."""
+    generator = getattr(policy, "generator", None)
+    if isinstance(generator, torch.Generator):
+        generator.manual_seed(int(seed))

@@ -13,8 +13,7 @@ from ncap.circuits import num_parameters
 from ncap.envs.body import CONTROL_TIMESTEP
 from ncap.envs.registry import make_simulator
 from ncap.envs.tasks import TARGET_SIZE
-from ncap.policies.rollout import obs_to_torch, run_episode  # noqa: F401  (obs_to_torch: re-exported)
-from ncap.training.population import reseed
+from ncap.policies.rollout import obs_to_torch, reseed, run_episode  # noqa: F401  (obs_to_torch: re-exported)
 from ncap.validation import require_int
 
 

@@ -13,7 +13,7 @@ from ncap.circuits import CompiledCircuit, SwimmerCircuit
 from ncap.circuits.quadruped import QuadrupedCircuit
 from ncap.envs.registry import make_simulator
 from ncap.policies import CircuitPolicy, step_index
-from ncap.policies.rollout import run_episode
+from ncap.policies.rollout import reseed, run_episode
 
 
 class PopulationPolicy:
@@ -90,14 +90,6 @@ def episode_returns(population: PopulationPolicy, params: Tensor, task: str, n_l
         return returns, simulated_steps(sim)
     finally:
         sim.close()
-
-
-def reseed(policy: nn.Module, seed: int) -> None:
-    """Restart a stateful policy's own random stream (the quadruped circuit's starting phases) from ``seed``,
-    so that what it draws depends on the episodes' seed, not on what ran before."""
-    generator = getattr(policy, "generator", None)
-    if isinstance(generator, torch.Generator):
-        generator.manual_seed(int(seed))
 
 
 def simulated_steps(sim) -> int:

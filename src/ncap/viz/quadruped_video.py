@@ -21,9 +21,8 @@ from torch import nn
 from ncap.envs.batched import STATE_SPEC
 from ncap.envs.quadruped import BatchedQuadruped, QuadrupedTaskConfig
 from ncap.envs.quadruped.body import CONTROL_TIMESTEP
-from ncap.experiments.gait import STANCE_THRESHOLD
-from ncap.policies.rollout import obs_to_torch
-from ncap.training.population import reseed
+from ncap.envs.quadruped.task import STANCE_THRESHOLD
+from ncap.policies.rollout import obs_to_torch, reseed
 from ncap.viz import canvas
 from ncap.viz.recording import FAST_SCENE
 from ncap.viz.video import annotate

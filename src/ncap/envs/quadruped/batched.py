@@ -24,7 +24,7 @@ import mujoco
 import numpy as np
 from mujoco.batch import Batch
 
-from ncap.envs.batched import MAX_SEED, STATE_SPEC, check_seed, default_threads
+from ncap.envs.batched import MAX_SEED, STATE_SPEC, check_seed, checked_actions, default_threads
 from ncap.envs.quadruped import task as quadruped_task
 from ncap.envs.quadruped.body import EPISODE_STEPS, SUBSTEPS, quadruped_body, quadruped_physics
 from ncap.envs.quadruped.task import QuadrupedTaskConfig, fallen
@@ -125,13 +125,7 @@ class BatchedQuadruped:
 
     def check_actions(self, actions: object) -> np.ndarray:
         """Actions as a (B, n_actions) float64 array; ValueError if misshapen or not finite."""
-        actions = np.asarray(actions, dtype=np.float64)
-        expected = (self.num_envs, self.n_actions)
-        if actions.shape != expected:
-            raise ValueError(f"actions must have shape {expected}, got {actions.shape}")
-        if not np.isfinite(actions).all():
-            raise ValueError("actions must be finite; got NaN or infinite values")
-        return actions
+        return checked_actions(actions, (self.num_envs, self.n_actions))
 
     def step(self, actions: object) -> tuple[dict[str, np.ndarray], np.ndarray, bool]:
         """Advance every living body one control step.

@@ -38,6 +38,8 @@ YAW_RATE_PENALTY = 0.1
 FRICTION_LIMITS = (0.05, 3.0)
 """Ground frictions a task may draw from (MuJoCo's sliding friction coefficient)."""
 UPRIGHT = np.array([1.0, 0.0, 0.0, 0.0])
+STANCE_THRESHOLD = 0.05
+"""Foot contact (half body weights) above which a foot counts as in stance (footfall diagrams, gait)."""
 
 
 @dataclass(frozen=True)

@@ -13,18 +13,17 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import gymnasium
 import numpy as np
 from gymnasium import spaces
-from stable_baselines3.common.vec_env.base_vec_env import VecEnv
 
 from ncap.envs.quadruped.batched import BatchedQuadruped
 from ncap.envs.quadruped.body import EPISODE_STEPS
 from ncap.envs.quadruped.gym_env import observation_space
 from ncap.envs.quadruped.task import QuadrupedTaskConfig
+from ncap.envs.vector import OneSimulatorVecEnv
 
 
-class QuadrupedVecEnv(VecEnv):
+class QuadrupedVecEnv(OneSimulatorVecEnv):
     """SB3 vec env of ``num_envs`` quadrupeds doing ``config``'s task; ``seed(s)`` then ``reset()``
     seeds body i with s + i."""
 
@@ -60,20 +59,3 @@ class QuadrupedVecEnv(VecEnv):
             self.returns[ended] = 0.0
             obs = self.sim.restart(np.flatnonzero(ended))
         return obs, reward.astype(np.float32), ended, infos
-
-    def close(self) -> None:
-        self.sim.close()
-
-    def get_attr(self, attr_name: str, indices=None) -> list[Any]:
-        owner = self.sim if hasattr(self.sim, attr_name) else self
-        return [getattr(owner, attr_name) for _ in self._get_indices(indices)]
-
-    def set_attr(self, attr_name: str, value: Any, indices=None) -> None:
-        raise AttributeError("the bodies of a QuadrupedVecEnv share one simulator; set attributes on .sim")
-
-    def env_method(self, method_name: str, *method_args, indices=None, **method_kwargs) -> list[Any]:
-        method = getattr(self.sim, method_name)
-        return [method(*method_args, **method_kwargs) for _ in self._get_indices(indices)]
-
-    def env_is_wrapped(self, wrapper_class: type[gymnasium.Wrapper], indices=None) -> list[bool]:
-        return [False for _ in self._get_indices(indices)]
