@@ -87,6 +87,7 @@ def test_grid_settings_vary_together():
     (["--circuit-spec", "swimmer"], "describe swimmer circuits"),
     (["--oscillator-period", "40"], "apply to the swimmer circuit"),
     (["--algo", "ppo"], "the quadruped circuit is stateful"),
+    (["--workers", "2"], "es.workers > 0"),
 ])
 def test_bad_quadruped_input_is_one_line_and_writes_nothing(tmp_path, args, message):
     out = tmp_path / "run"
@@ -103,9 +104,11 @@ def test_quadruped_options_on_the_swimmer_are_refused(tmp_path):
     assert result.returncode == 2 and "apply to the quadruped only" in result.stderr
 
 
-def test_grid_file_ships_and_expands():
-    specs = expand_yaml(yaml.safe_load(open("examples/grids/quadruped-small.yaml")))
-    assert len(specs) == 12 and all(spec.config.task == "quadruped" for spec in specs)
+@pytest.mark.parametrize("name,count", [("quadruped-small", 15), ("quadruped-paper", 100)])
+def test_grid_files_ship_and_expand(name, count):
+    specs = expand_yaml(yaml.safe_load(open(f"examples/grids/{name}.yaml")))
+    assert len(specs) == count and all(spec.config.task == "quadruped" for spec in specs)
+    assert all(s.config.es.sigma == (0.1 if s.config.arch.arch == "ncap" else 0.02) for s in specs if s.config.algo == "es")
 
 
 def test_ppo_trains_the_quadruped_mlp(tmp_path):

@@ -45,7 +45,7 @@ class Gait:
 def record_gait(policy: nn.Module, task: QuadrupedTaskConfig, seed: int = 0, steps: int | None = None) -> Gait:
     """Run one episode (or ``steps`` control steps) and record the footfalls (and flexors, for a circuit)."""
     sim = BatchedQuadruped(task, num_envs=1, nthread=1, seed=seed)
-    reseed(policy, seed)
+    reseed(policy, [seed])
     obs, stance, flexors, done = sim.reset(), [], [], False
     while not done and (steps is None or len(stance) < steps):
         torch_obs = obs_to_torch(obs)

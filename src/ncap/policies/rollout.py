@@ -40,9 +40,10 @@ def run_episode(sim, act: Act, steps: int | None = None, on_step: OnStep | None 
     return total
 
 
-def reseed(policy: nn.Module, seed: int) -> None:
-    """Restart a stateful policy's own random stream (the quadruped circuit's starting phases) from ``seed``,
-    so that what it draws depends on the episodes' seed, not on what ran before."""
-    generator = getattr(policy, "generator", None)
-    if isinstance(generator, torch.Generator):
-        generator.manual_seed(int(seed))
+def reseed(policy: nn.Module, seeds: list[int]) -> None:
+    """Restart a stateful policy's own random stream from the seeds of the batch's episodes (flattened), so
+    that what it draws (the quadruped circuit's starting phases) depends on them, not on what ran before.
+    Policies without ``reseed``: nothing."""
+    hook = getattr(policy, "reseed", None)
+    if callable(hook):
+        hook([int(seed) for seed in seeds])

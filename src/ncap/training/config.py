@@ -185,6 +185,9 @@ class TrainConfig:
         if self.task == "quadruped" and self.arch.arch == "ncap" and self.algo != "es":
             raise ConfigError("the quadruped circuit is stateful (its rhythm generator runs through the episode): "
                               "train it with es; ppo, ddpg, td3 and sac train the quadruped's MLP")
+        if self.task == "quadruped" and self.arch.arch == "ncap" and self.es.workers > 0:
+            raise ConfigError("es.workers > 0 would split the quadruped circuit's population, and with it the stream "
+                              "of its starting phases: train it in one process per run (sweeps spread runs instead)")
 
 
 def identity(config: TrainConfig) -> TrainConfig:

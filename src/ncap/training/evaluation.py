@@ -150,13 +150,13 @@ def evaluate(policy: nn.Module, task: str, n_links: int, episodes: int = 10, see
     records when each nose first comes within the target's radius and the
     final distance (deterministic episodes); for the quadruped (``quadruped``: its task config), the
     forward displacement, duration and fall of each deterministic episode. A stateful policy's own
-    random stream (the quadruped circuit's starting phases) restarts from ``seed``.
+    random streams (the quadruped circuit's starting phases) restart from each episode's seed.
     """
     require_int("episodes", episodes, 1)
     copies = 2 if noise is not None else 1
     seeds = [seed + i for i in range(episodes)] * copies
     sim = make_simulator(task, n_links, episodes * copies, nthread=nthread, seed=seeds, quadruped=quadruped)
-    reseed(policy, seed)
+    reseed(policy, seeds)
     generator = torch.Generator().manual_seed(seed)
     navigate = task == "navigate"
     reached_at = np.full(episodes, np.nan)

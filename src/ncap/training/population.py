@@ -80,7 +80,7 @@ def episode_returns(population: PopulationPolicy, params: Tensor, task: str, n_l
     count = params.shape[0]
     sim = make_simulator(task, n_links, count, nthread=nthread, seed=seeds, quadruped=quadruped)
     params = params.to(torch.float32)
-    reseed(population.template, seeds[0])
+    reseed(population.template, seeds)
 
     def act(obs: dict[str, Tensor]) -> Tensor:  # each member acts on its own body: (P, 1, ...) -> (P, N)
         return population(params, {key: value[:, None] for key, value in obs.items()})[:, 0]

@@ -59,7 +59,7 @@ def record_quadruped(policy: nn.Module, task: QuadrupedTaskConfig, steps: int, s
                      size: tuple[int, int] | None = (240, 320)) -> QuadrupedRecording:
     """Run ``steps`` control steps (or until the body falls) of one episode and record it."""
     sim = BatchedQuadruped(task, num_envs=1, nthread=1, seed=seed)
-    reseed(policy, seed)
+    reseed(policy, [seed])
     obs, frames, rewards, stance, flexors, extensors, moved = sim.reset(), [], [], [], [], [], []
     model = sim.model_of(0)
     data = mujoco.MjData(model)
@@ -106,12 +106,12 @@ def _draw_traces(axes, recording: QuadrupedRecording, start: int, end: int) -> N
             offset = 3 - i
             top.plot(times, recording.flexors[start:end, i] + 1.2 * offset, color=LEG_COLORS[leg], lw=1.2)
             top.plot(times, recording.extensors[start:end, i] + 1.2 * offset, color=LEG_COLORS[leg], lw=1.0, ls="--")
-        top.set_yticks([1.2 * (3 - i) + 0.5 for i in range(4)], list(LEGS))
+        top.set_yticks([1.2 * (3 - i) + 0.5 for i in range(4)], list(LEGS), fontsize=7)
         top.set_title("rhythm generator: flexor (solid), extensor (dashed)", fontsize=8)
     for i, leg in enumerate(LEGS):
         stance = recording.stance[start:end, i]
         bottom.fill_between(times, i - 0.4, i + 0.4, where=stance, color=LEG_COLORS[leg], step="mid")
-    bottom.set_yticks(range(4), list(LEGS))
+    bottom.set_yticks(range(4), list(LEGS), fontsize=7)
     bottom.invert_yaxis()
     bottom.set_title("footfalls (filled: stance)", fontsize=8)
     bottom.set_xlabel("time (s)")
@@ -132,7 +132,7 @@ def quadruped_frames(recording: QuadrupedRecording, fps: int, activity: bool = T
             yield image
             continue
         figure = canvas.figure(figsize=(width / 100 * 1.4, height / 100), dpi=100, constrained_layout=True)
-        axes = figure.subplots(2, 1, gridspec_kw={"height_ratios": [2, 1]})
+        axes = figure.subplots(2, 1, gridspec_kw={"height_ratios": [3, 2]})
         _draw_traces(axes, recording, max(0, step - WINDOW_STEPS), step + 1)
         figure.canvas.draw()
         panel = Image.fromarray(np.asarray(figure.canvas.buffer_rgba())[..., :3])

@@ -136,6 +136,12 @@ class QuadrupedCircuit(nn.Module):
         """Forget the state: the next call starts new episodes everywhere."""
         self.state = None
 
+    def reseed(self, seeds: list[int]) -> None:
+        """Restart the stream of starting phases from the first episode's seed of the coming batch: the
+        batch's phases then depend on its episodes' seeds and order only (one stream for the whole batch, so a
+        population split over several processes would draw other phases: ES on Ray workers is refused)."""
+        self.generator.manual_seed(int(seeds[0]))
+
     def _fresh(self, shape: tuple[int, ...]) -> dict[str, Tensor]:
         fresh = self.rhythm.initial_state(shape, self.generator)
         if not self.config.random_phase:
