@@ -71,7 +71,7 @@ def figure_curves(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
     terrains = sorted({g.config.quadruped.terrain for g in groups}, key=["flat", "bumps"].index)
     figure, axes = canvas.subplots(2, len(terrains), figsize=(5 * len(terrains), 6.4), squeeze=False,
                                    constrained_layout=True, sharex="col")
-    figure.suptitle("Quadruped: mean over seeds, 95% percentile bootstrap CI (thin lines: seeds)", fontsize=10)
+    figure.suptitle("Quadruped, walk: mean over seeds,\n95% percentile bootstrap CI; thin lines: seeds", fontsize=9)
     for column, terrain in enumerate(terrains):
         for row, (measure, name) in enumerate((("return_deterministic", "return (max 500)"),
                                                ("forward_displacement", "forward displacement (m)"))):
