@@ -27,7 +27,7 @@ import numpy as np
 from ncap.circuits import num_parameters
 from ncap.envs.quadruped import QuadrupedTaskConfig
 from ncap.errors import ConfigError
-from ncap.experiments.figures import FigureWriter
+from ncap.experiments.figures import FigureWriter, _yerr
 from ncap.experiments.gait import draw_footfalls, record_gait
 from ncap.experiments.labels import ALGO_NAMES, arch_label, quadruped_key
 from ncap.experiments.results import RunGroup, estimate
@@ -63,8 +63,12 @@ def _series(group: RunGroup) -> str:
     return f"{ALGO_NAMES[group.algo]} {arch_label(group.arch)}"
 
 
+MLP_COLORS = {"es": "C0", "ppo": "C2"}
+"""MLP colours per algorithm (NCAP is red): ES and PPO MLPs must be told apart in one panel."""
+
+
 def _color(group: RunGroup) -> str:
-    return "C3" if group.arch.arch == "ncap" else "C0"
+    return "C3" if group.arch.arch == "ncap" else MLP_COLORS.get(group.algo, "C1")
 
 
 def figure_curves(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
@@ -116,9 +120,8 @@ def figure_general(groups: list[RunGroup], writer: FigureWriter, episodes: int, 
             policy, config, _ = load_run(run.path)
             for name, change in CONDITIONS:
                 task = dataclasses.replace(config.quadruped, **change)
-                policy = build_with_weights(policy, config, task)
-                results[name].append(evaluate(policy, "quadruped", 6, episodes=episodes, seed=seed, nthread=1,
-                                              quadruped=task))
+                results[name].append(evaluate(build_with_weights(policy, config, task), "quadruped", 6,
+                                              episodes=episodes, seed=seed, nthread=1, quadruped=task))
         for axis, (measure, name) in zip(axes, (("mean_return", "return"), ("mean_displacement", "displacement (m)"))):
             ests = [estimate([getattr(r, measure) for r in results[c]]) for c, _ in CONDITIONS]
             x = np.arange(len(CONDITIONS)) + (index - (len(trained) - 1) / 2) * width
@@ -141,13 +144,6 @@ def build_with_weights(policy, config, task):
     moved = build_policy(config.arch, "quadruped", 6, seed=config.seed, quadruped=task)
     moved.load_state_dict(policy.state_dict())
     return moved
-
-
-def _yerr(estimates) -> np.ndarray:
-    mean = np.array([e.mean for e in estimates])
-    low = np.array([e.low if not math.isnan(e.low) else e.mean for e in estimates])
-    high = np.array([e.high if not math.isnan(e.high) else e.mean for e in estimates])
-    return np.vstack([mean - low, high - mean])
 
 
 def figure_gait(groups: list[RunGroup], writer: FigureWriter, seed: int) -> list[Path]:
@@ -186,7 +182,8 @@ def figure_params(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
                                     (axes[1], "forward_displacement", "final displacement (m)")):
             est = estimate(group.final_returns(measure))
             axis.errorbar([count], [est.mean], yerr=_yerr([est]), fmt="o" if group.arch.arch == "ncap" else "s",
-                          color=_color(group), label=label, capsize=3)
+                          color=_color(group), label=label, capsize=3,
+                          markerfacecolor="none" if group.config.quadruped.terrain == "bumps" else None)
             writer.add("Qparams", name, label, float(count), est)
             axis.set_xscale("log")
             axis.set_xlabel("trainable parameters")
