@@ -7,13 +7,16 @@ floor runs bracketing it (the machine's speed drifts):
 (a) floor: ``mj_step`` in one C loop (``mujoco.rollout``, one thread, open
     loop) from the same starts, replaying the controls the closed loop produced
     on each body's own model (its friction), SUBSTEPS MuJoCo steps per control step;
-(b) ncap's ``BatchedQuadruped`` with the quadruped circuit in the loop
-    (observation -> torch -> circuit -> commands), B bodies, one thread;
-(c) ES: one ARS generation of 64 episodes (population mode) for the circuit and
+(b) ncap's ``BatchedQuadruped`` alone, B bodies, one thread: the same episodes
+    from the same seed, replaying the actions the closed loop chose, with
+    everything a step computes (controls, observation, reward, falls);
+(c) (b) with the quadruped circuit in the loop (observation -> torch -> circuit
+    -> commands);
+(d) ES: one ARS generation of 64 episodes (population mode) for the circuit and
     the zero-initialized MLP(256,256), environment steps per second.
 
 Usage: python benchmarks/quadruped.py [--quick]
-Last line: ratio_to_floor=<b/a> es_ncap_steps_per_s=<c> es_mlp_steps_per_s=<c>
+Last line: ratio_to_floor=<b/a> closed_loop_ratio=<c/a> es_ncap_steps_per_s=<c> es_mlp_steps_per_s=<c>
 """
 
 from __future__ import annotations
@@ -42,17 +45,30 @@ def closed_loop(num_envs: int, steps: int):
     """Control steps/s of the batched quadruped with the circuit in the loop; starts, controls, models."""
     policy = build_policy(ArchitectureConfig(), "quadruped", 6)
     sim = BatchedQuadruped(QuadrupedTaskConfig(), num_envs=num_envs, nthread=1, seed=0)
-    obs, controls = sim.reset(), []
+    obs, controls, actions = sim.reset(), [], []
     initial = sim.physics_state()
     models = [sim.model_of(i) for i in range(num_envs)]
     with torch.no_grad():
         start = time.perf_counter()
         for _ in range(steps):
-            obs, _, _ = sim.step(policy(obs_to_torch(obs)).double().numpy())
+            actions.append(policy(obs_to_torch(obs)).double().numpy())
+            obs, _, _ = sim.step(actions[-1])
             controls.append(sim._ctrl.copy())  # noqa: SLF001  (what MuJoCo received)
         elapsed = time.perf_counter() - start
     sim.close()
-    return num_envs * steps / elapsed, initial, np.stack(controls, axis=1), models
+    return num_envs * steps / elapsed, initial, np.stack(controls, axis=1), models, actions
+
+
+def simulator_alone(num_envs: int, actions: list[np.ndarray]) -> float:
+    """Control steps/s of the batched quadruped replaying a closed loop's actions from its seed."""
+    sim = BatchedQuadruped(QuadrupedTaskConfig(), num_envs=num_envs, nthread=1, seed=0)
+    sim.reset()
+    start = time.perf_counter()
+    for action in actions:
+        sim.step(action)
+    elapsed = time.perf_counter() - start
+    sim.close()
+    return num_envs * len(actions) / elapsed
 
 
 def floor(initial: np.ndarray, controls: np.ndarray, models: list) -> float:
@@ -86,25 +102,28 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer steps (a smoke run)")
     args = parser.parse_args()
     num_envs, steps, repeats = (8, 50, 2) if args.quick else (64, 200, REPEATS)
-    ratios, ours_rates, floor_rates = [], [], []
+    ratios, loop_ratios, sim_rates, loop_rates, floor_rates = [], [], [], [], []
     for _ in range(repeats):
-        ours, initial, controls, models = closed_loop(num_envs, steps)
+        loop, initial, controls, models, actions = closed_loop(num_envs, steps)
         before = floor(initial, controls, models)
-        again, *_ = closed_loop(num_envs, steps)
+        alone = simulator_alone(num_envs, actions)
         after = floor(initial, controls, models)
-        for rate in (ours, again):
-            ratios.append(rate / ((before + after) / 2))
-        ours_rates += [ours, again]
+        ratios.append(alone / ((before + after) / 2))
+        loop_ratios.append(loop / before)
+        sim_rates.append(alone)
+        loop_rates.append(loop)
         floor_rates += [before, after]
     print(f"floor (mj_step, 1 thread): {statistics.median(floor_rates):,.0f} control steps/s")
-    print(f"BatchedQuadruped + circuit, B={num_envs}, 1 thread: {statistics.median(ours_rates):,.0f} control steps/s")
+    print(f"BatchedQuadruped alone, B={num_envs}, 1 thread: {statistics.median(sim_rates):,.0f} control steps/s")
+    print(f"BatchedQuadruped + circuit, B={num_envs}, 1 thread: {statistics.median(loop_rates):,.0f} control steps/s")
     import tempfile  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory() as tmp:
         ncap_rate = es_rate({"arch": "ncap"}, 0.1, f"{tmp}/ncap")
         mlp_rate = es_rate({"arch": "mlp", "mlp_init": "zeros"}, 0.02, f"{tmp}/mlp")
     print(f"ES (ARS, 64 episodes, 1 thread): NCAP {ncap_rate:,.0f} steps/s, MLP(256,256) {mlp_rate:,.0f} steps/s")
-    print(f"ratio_to_floor={statistics.median(ratios):.3f} es_ncap_steps_per_s={ncap_rate:.0f} "
+    print(f"ratio_to_floor={statistics.median(ratios):.3f} closed_loop_ratio={statistics.median(loop_ratios):.3f} "
+          f"es_ncap_steps_per_s={ncap_rate:.0f} "
           f"es_mlp_steps_per_s={mlp_rate:.0f}")
 
 

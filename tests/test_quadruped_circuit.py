@@ -151,3 +151,24 @@ def test_activity_names_every_unit_and_afferent():
     assert {f"flx_{leg}" for leg in LIMBS} <= set(activity) and "diaga_v3a_HL" in activity
     assert {f"aff_ext_{leg}" for leg in LIMBS} <= set(activity)
     assert all(value.shape == (2,) for value in activity.values())
+
+
+def test_state_in_the_observation_gives_the_stateful_circuits_commands():
+    """PPO's form of the circuit (state before the step in the observation, next_state after it) equals the
+    stateful circuit step by step, from the same first state."""
+    from ncap.circuits.quadruped.circuit import STATE_KEY
+
+    stateful, stateless = QuadrupedCircuit(seed=3), QuadrupedCircuit(seed=3)
+    with torch.no_grad():
+        for p in stateless.parameters():  # trained-looking weights, both circuits alike
+            p.add_(0.05 * torch.randn(p.shape, generator=torch.Generator().manual_seed(1)))
+        stateful.load_state_dict(stateless.state_dict())
+    state = stateless.initial_state(5, torch.Generator().manual_seed(7))
+    stateful.generator.manual_seed(7)  # the same first phases
+    for t in range(40):
+        obs = observations((5,), t)
+        expected = stateful(obs)
+        got = stateless({**obs, STATE_KEY: state})
+        torch.testing.assert_close(got, expected, atol=1e-6, rtol=0)
+        state = stateless.next_state({**obs, STATE_KEY: state})
+        assert state.shape == (5, stateless.state_size)

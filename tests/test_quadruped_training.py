@@ -86,7 +86,7 @@ def test_grid_settings_vary_together():
     (["--quadruped-friction", "0.01,1.0"], "friction range"),
     (["--circuit-spec", "swimmer"], "describe swimmer circuits"),
     (["--oscillator-period", "40"], "apply to the swimmer circuit"),
-    (["--algo", "ppo"], "the quadruped circuit is stateful"),
+    (["--algo", "ddpg"], "the quadruped circuit is stateful"),
     (["--workers", "2"], "es.workers > 0"),
 ])
 def test_bad_quadruped_input_is_one_line_and_writes_nothing(tmp_path, args, message):
@@ -104,7 +104,7 @@ def test_quadruped_options_on_the_swimmer_are_refused(tmp_path):
     assert result.returncode == 2 and "apply to the quadruped only" in result.stderr
 
 
-@pytest.mark.parametrize("name,count", [("quadruped-small", 15), ("quadruped-paper", 100)])
+@pytest.mark.parametrize("name,count", [("quadruped-small", 18), ("quadruped-paper", 120)])
 def test_grid_files_ship_and_expand(name, count):
     specs = expand_yaml(yaml.safe_load(open(f"examples/grids/{name}.yaml")))
     assert len(specs) == count and all(spec.config.task == "quadruped" for spec in specs)
@@ -118,3 +118,23 @@ def test_ppo_trains_the_quadruped_mlp(tmp_path):
     rows = train(config, tmp_path / "ppo").read_metrics()
     assert rows[-1]["env_steps"] >= 512 and np.isfinite(rows[-1]["return_sampled"])
     assert np.isfinite(rows[-1]["forward_displacement"])
+
+
+PPO_CIRCUIT = {"task": "quadruped", "algo": "ppo", "steps": 768, "eval_every": 768, "eval_episodes": 1, "threads": 1,
+               "ppo": {"batch_steps": 256, "num_envs": 4, "iterations": 2}}
+
+
+def test_ppo_trains_the_quadruped_circuit_with_its_state_in_the_observation(tmp_path):
+    config = merge(TrainConfig(), PPO_CIRCUIT)
+    run = train(config, tmp_path / "a")
+    rows = run.read_metrics()
+    assert rows[-1]["env_steps"] >= 768 and np.isfinite(rows[-1]["return_deterministic"])
+    trained = QuadrupedCircuit()
+    trained.load_state_dict(torch.load(run.path / "policy.pt", weights_only=True)["policy"])
+    untrained = QuadrupedCircuit()
+    moved = {name: (p - dict(untrained.named_parameters())[name]).abs().max().item()
+             for name, p in trained.named_parameters()}
+    assert moved["pf_weight"] > 0 and moved["af_weight"] > 0, moved  # the gradient reaches both maps
+    again = train(config, tmp_path / "b").read_metrics()
+    keys = ("env_steps", "return_deterministic", "train_return")
+    np.testing.assert_array_equal([[r[k] for k in keys] for r in rows], [[r[k] for k in keys] for r in again])

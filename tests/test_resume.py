@@ -76,13 +76,16 @@ QUADRUPED = {
             "ppo": {"batch_steps": 256, "num_envs": 4, "iterations": 5}},
     "es": {"arch": {"arch": "ncap"}, "steps": 6000, "eval_every": 2000,
            "es": {"update": "ars", "population": 4, "sigma": 0.1, "lr": 1.0, "weight_decay": 0.01}},
+    "ppo-circuit": {"algo": "ppo", "arch": {"arch": "ncap"}, "steps": 1024, "eval_every": 256,
+                    "ppo": {"batch_steps": 256, "num_envs": 4, "iterations": 5}},
 }
 
 
 @pytest.mark.parametrize("algo", list(QUADRUPED))
 def test_killed_and_resumed_quadruped_run_equals_the_uninterrupted_one(tmp_path, algo):
-    """On the quadruped, bodies fall and restart one by one (PPO) and the circuit carries state (ES)."""
-    config = {"task": "quadruped", "algo": algo, "seed": 1, "eval_episodes": 1, "threads": 1,
+    """On the quadruped, bodies fall and restart one by one (PPO) and the circuit carries state (ES; PPO in
+    the observation, with the first states' generator in the checkpoint)."""
+    config = {"task": "quadruped", "algo": algo.split("-")[0], "seed": 1, "eval_episodes": 1, "threads": 1,
               "quadruped": {"terrain": "bumps"}, **QUADRUPED[algo]}
     full, cut = _full_and_cut(tmp_path, config)
     assert [_comparable(row) for row in cut] == [_comparable(row) for row in full]

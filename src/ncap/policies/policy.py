@@ -14,6 +14,7 @@ from torch import Tensor, nn
 
 from ncap.circuits import EmbeddedMLP, MLPPolicyNet, SwimmerCircuit
 from ncap.circuits.mlp import HiddenActivation
+from ncap.circuits.quadruped.circuit import STATE_KEY
 from ncap.policies.normalizer import RunningNormalizer
 
 
@@ -60,8 +61,9 @@ QUADRUPED_FEATURES = ("joint_positions", "joint_velocities", "actuator_forces", 
 
 def feature_keys(keys) -> tuple[str, ...]:
     """The observation parts that are state features (not time, not the task's constant target speed), in
-    order: the swimmer's joints, body velocities [, to_target]; the quadruped's proprioception, contact and torso."""
-    return tuple(key for key in SWIMMER_FEATURES + QUADRUPED_FEATURES if key in keys)
+    order: the swimmer's joints, body velocities [, to_target]; the quadruped's proprioception, contact and torso;
+    a stateful circuit's state when the observation carries it (training/circuit_state.py)."""
+    return tuple(key for key in SWIMMER_FEATURES + QUADRUPED_FEATURES + (STATE_KEY,) if key in keys)
 
 
 def observed_features(obs: Mapping[str, Tensor]) -> Tensor:

@@ -182,9 +182,10 @@ class TrainConfig:
         if self.ppo.batch_steps < self.ppo.num_envs:
             raise ConfigError(f"ppo.batch_steps ({self.ppo.batch_steps}) must be at least ppo.num_envs ({self.ppo.num_envs})")
         check_task(self.arch, self.task)
-        if self.task == "quadruped" and self.arch.arch == "ncap" and self.algo != "es":
+        if self.task == "quadruped" and self.arch.arch == "ncap" and self.algo not in ("es", "ppo"):
             raise ConfigError("the quadruped circuit is stateful (its rhythm generator runs through the episode): "
-                              "train it with es; ppo, ddpg, td3 and sac train the quadruped's MLP")
+                              "train it with es or ppo (its state in the observation); ddpg, td3 and sac train "
+                              "the quadruped's MLP")
         if self.task == "quadruped" and self.arch.arch == "ncap" and self.es.workers > 0:
             raise ConfigError("es.workers > 0 would split the quadruped circuit's population, and with it the stream "
                               "of its starting phases: train it in one process per run (sweeps spread runs instead)")

@@ -25,6 +25,7 @@ from ncap.policies import (
     observed_size,
 )
 from ncap.training.config import TrainConfig
+from ncap.training.circuit_state import CircuitStateVecEnv, is_stateful
 from ncap.training.evaluation import ActionNoise
 from ncap.training.reporting import RunLogger
 from ncap.training.runs import RunDir, noise_state
@@ -180,7 +181,7 @@ def make_model(config: TrainConfig, env: VecEnv, actor: nn.Module) -> BaseAlgori
     factory = actor_factory(actor)
     if config.algo == "ppo":
         ppo = config.ppo
-        is_circuit = isinstance(actor, CircuitPolicy)
+        is_circuit = isinstance(actor, CircuitPolicy) or is_stateful(actor)
         model = NcapPPO(
             NcapActorCriticPolicy, env, learning_rate=ppo.actor_lr, n_steps=ppo.batch_steps // env.num_envs,
             batch_size=ppo.batch_steps // env.num_envs * env.num_envs, n_epochs=ppo.iterations,
@@ -287,7 +288,11 @@ class SB3Trainer:
         nenvs = config.ppo.num_envs if config.algo == "ppo" else config.offpolicy.num_envs
         self.env = make_vec_env(config.task, config.n_links, nenvs, nthread=config.threads, quadruped=config.quadruped)
         actor = build_policy(config.arch, config.task, config.n_links, seed=config.seed, quadruped=config.quadruped)
+        if is_stateful(actor):
+            self.env = CircuitStateVecEnv(self.env, actor, training_seed(config.seed))
         self.model = make_model(config, self.env, actor)
+        if isinstance(self.env, CircuitStateVecEnv):
+            self.env.attach(actor_of(self.model))
         self.env.seed(training_seed(config.seed))
         self.normalizers = normalizers(self.model)
         self.on_policy = config.algo == "ppo"
@@ -339,6 +344,8 @@ class SB3Trainer:
             "action_space_rng": pack(self.env.action_space.np_random.bit_generator.state),
             "pending_observations": self.pending.clone(), **noise_state(action_noise(model, self.config)),
         }
+        if isinstance(self.env, CircuitStateVecEnv):
+            state["circuit_state"] = self.env.state_dict()
         if hasattr(model, "log_ent_coef"):
             state["log_ent_coef"] = model.log_ent_coef.detach().clone()
         if hasattr(model, "replay_buffer") and model.replay_buffer is not None:
@@ -362,6 +369,9 @@ class SB3Trainer:
         self.env.sim.set_state(unpack(state["sim"]))
         self.env.returns[:] = state["episode_returns"].numpy()
         obs = self.env.sim.observation()
+        if isinstance(self.env, CircuitStateVecEnv):
+            self.env.load_state_dict(state["circuit_state"])
+            obs = self.env.observation()
         model._last_obs = obs
         model._last_original_obs = obs
         starts = np.asarray(getattr(self.env.sim, "steps", self.env.sim.step_index)) == 0

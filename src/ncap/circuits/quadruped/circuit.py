@@ -28,7 +28,12 @@ weight keeps its initial sign (zero-initialized weights are free), as their
 
 State (the RG's) lives in the module; it resets for every batch element
 whose ``obs["step"]`` is 0 (an episode's first observation) and whenever the
-batch shape changes. Shapes: observations (..., C) per channel, commands (..., 8).
+batch shape changes. Or it travels with the observation: when ``obs`` holds
+``STATE_KEY`` (the packed state before this step, (..., ``state_size``)), the
+circuit is a pure function of its input and keeps nothing; ``next_state``
+gives the state to pass with the next observation and ``initial_state`` an
+episode's first (how PPO trains it: training/circuit_state.py).
+Shapes: observations (..., C) per channel, commands (..., 8).
 """
 
 from __future__ import annotations
@@ -48,6 +53,8 @@ GROUP = (0, 0, 1, 1)
 DRIVES = {"walk": 0.3, "run": 0.5}
 """The follow-up paper's brainstem command per task."""
 N_AFFERENTS = 20
+STATE_KEY = "circuit_state"
+"""Observation key of the packed RG state before a step, for a circuit that keeps no state itself."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +118,7 @@ class QuadrupedCircuit(nn.Module):
         k = config.repeat
         self.rhythm = RhythmGenerator(config.timestep)
         self.register_buffer("pf_sign", torch.sign(pf_prior()) if config.sign_constraints else torch.zeros(2, 2, 2))
+        self.register_buffer("leg_group", torch.tensor(GROUP), persistent=False)
         self.register_buffer("af_sign", torch.sign(af_prior()) if config.sign_constraints else torch.zeros(2, 2, 20))
         self.pf_weight = nn.Parameter(pf_prior()[..., None].repeat(1, 1, 1, k) / k)
         self.pf_bias = nn.Parameter(torch.zeros(2, 2))
@@ -118,6 +126,8 @@ class QuadrupedCircuit(nn.Module):
             self.af_weight = nn.Parameter(af_prior()[:, :, None, :].repeat(1, 1, k, 1) / k)
         self.generator = torch.Generator().manual_seed(seed)
         self.state: dict[str, Tensor] | None = None
+        self._weights: tuple[Tensor, dict[str, Tensor]] | None = None
+        """The last effective weights computed without autograd, with the flat parameter values they came from."""
 
     @property
     def n_actions(self) -> int:
@@ -132,6 +142,15 @@ class QuadrupedCircuit(nn.Module):
             out["af_weight"] = _constrain(params["af_weight"], self.af_sign[:, :, None, :]).sum(-2)
         return out
 
+    def _current(self) -> dict[str, Tensor]:
+        """``effective()``; without autograd, computed again only when a parameter's value changed."""
+        if torch.is_grad_enabled():
+            return self.effective()
+        values = torch.cat([p.reshape(-1) for p in self.parameters()])
+        if self._weights is None or not torch.equal(self._weights[0], values):
+            self._weights = (values, self.effective())
+        return self._weights[1]
+
     def reset(self) -> None:
         """Forget the state: the next call starts new episodes everywhere."""
         self.state = None
@@ -142,11 +161,62 @@ class QuadrupedCircuit(nn.Module):
         population split over several processes would draw other phases: ES on Ray workers is refused)."""
         self.generator.manual_seed(int(seeds[0]))
 
-    def _fresh(self, shape: tuple[int, ...]) -> dict[str, Tensor]:
-        fresh = self.rhythm.initial_state(shape, self.generator)
+    def _fresh(self, shape: tuple[int, ...], generator: torch.Generator | None = None) -> dict[str, Tensor]:
+        fresh = self.rhythm.initial_state(shape, self.generator if generator is None else generator)
         if not self.config.random_phase:
             fresh["adaptation"][:] = (self.rhythm.bounds.active0 + self.rhythm.bounds.quiet0) / 2
         return fresh
+
+    @property
+    def state_size(self) -> int:
+        """Numbers in the packed state ``STATE_KEY`` carries: the RG's voltages and outputs (U each) and
+        adaptations (4), and the last step's afferents (4 x 20) and command (4) from which its signals are
+        computed again with the current weights (so that a gradient reaches the afferent weights)."""
+        units = len(self.rhythm.units)
+        return 2 * units + self.rhythm.n_osc + 4 * N_AFFERENTS + 4
+
+    def initial_state(self, count: int, generator: torch.Generator) -> Tensor:
+        """Packed first states of ``count`` episodes (count, state_size), phases drawn from ``generator``."""
+        fresh = self._fresh((count,), generator)
+        last_inputs = torch.zeros(count, 4 * N_AFFERENTS + 4)  # no afferents or command before the first step
+        return torch.cat([fresh["voltage"], fresh["adaptation"], fresh["outputs"], last_inputs], -1)
+
+    def next_state(self, obs: Mapping[str, Tensor]) -> Tensor:
+        """The packed state after this step (..., state_size), from observations holding ``STATE_KEY``
+        (the state before it): what the next observation carries. Without autograd."""
+        lead = obs[STATE_KEY].shape[:-1]
+        flat = {key: value.reshape(1, -1, value.shape[-1]) for key, value in obs.items()}
+        with torch.no_grad():
+            weights = self._current()
+            state = self._unpack(weights, flat[STATE_KEY])
+            aff, command = afferents(flat), self._command(flat, None)
+            state = self.rhythm.step(state, self._signals(weights, aff, command))
+            packed = torch.cat([state["voltage"], state["adaptation"], state["outputs"], aff.flatten(-2), command], -1)
+        return packed.reshape(*lead, -1)
+
+    def _unpack(self, weights: Mapping[str, Tensor], flat: Tensor) -> dict[str, Tensor]:
+        """A packed state (P, B, state_size) -> the RG's state, its signals computed with ``weights``."""
+        units, osc = len(self.rhythm.units), self.rhythm.n_osc
+        voltage, adaptation, outputs, aff, command = torch.split(flat, [units, osc, units, 4 * N_AFFERENTS, 4], -1)
+        signals = self._signals(weights, aff.unflatten(-1, (4, N_AFFERENTS)), command)
+        return {"voltage": voltage, "adaptation": adaptation, "outputs": outputs, "signals": signals}
+
+    def _leg_drive(self, weights: Mapping[str, Tensor], aff: Tensor) -> Tensor:
+        """Afferent drive onto (flexor, extensor) per leg (P, B, 4, 2) from afferents (P, B, 4, 20)."""
+        if "af_weight" not in weights:
+            return torch.zeros(*aff.shape[:-1], 2)
+        w = weights["af_weight"].index_select(1, self.leg_group)[:, None]  # (P, 1, 4, 2, 20)
+        return (w * aff[..., None, :]).sum(-1)
+
+    def _command(self, obs: Mapping[str, Tensor], drive: Tensor | None) -> Tensor:
+        """The brainstem command onto freq and sync of both sides (P, B, 4)."""
+        shape = obs["step"].shape[:-1]
+        return torch.full((*shape, 4), self.config.drive) if drive is None else drive[..., None].expand(*shape, 4)
+
+    def _signals(self, weights: Mapping[str, Tensor], aff: Tensor, command: Tensor) -> Tensor:
+        """The RG's input signals (P, B, S): afferent drive to flexors, to extensors, then the command."""
+        legs = self._leg_drive(weights, aff)
+        return torch.cat([legs[..., 0], legs[..., 1], command], -1)
 
     def _state_for(self, steps: Tensor) -> dict[str, Tensor]:
         """The state for step indices (P, B): fresh where an episode starts (step 0) or the shape changed."""
@@ -161,21 +231,21 @@ class QuadrupedCircuit(nn.Module):
 
     def run(self, weights: Mapping[str, Tensor], obs: Mapping[str, Tensor], drive: Tensor | None = None,
             return_activity: bool = False):
-        """One control step for P weight sets on (P, B, ...) observations -> commands (P, B, 8) [, activity]."""
-        steps = obs["step"][..., 0].round()
-        state = self._state_for(steps)
-        shape = steps.shape
-        legs = torch.zeros(*shape, 4, 2)
-        if "af_weight" in weights:
-            w = weights["af_weight"][:, None][:, :, list(GROUP)]  # (P, 1, 4, 2, 20)
-            legs = (w * afferents(obs)[..., None, :]).sum(-1)  # (P, B, 4, 2)
-        command = torch.full((*shape, 4), self.config.drive) if drive is None else drive[..., None].expand(*shape, 4)
-        signals = torch.cat([legs[..., 0], legs[..., 1], command], -1)
-        state = self.rhythm.step(state, signals)
-        self.state = {key: value.detach() for key, value in state.items()}
+        """One control step for P weight sets on (P, B, ...) observations -> commands (P, B, 8) [, activity].
+
+        The state before the step is ``obs[STATE_KEY]`` if there, else the module's (which it then updates)."""
+        if STATE_KEY in obs:
+            state = self._unpack(weights, obs[STATE_KEY])
+        else:
+            state = self._state_for(obs["step"][..., 0].round())
+        aff = afferents(obs)
+        legs = self._leg_drive(weights, aff)
+        state = self.rhythm.step(state, torch.cat([legs[..., 0], legs[..., 1], self._command(obs, drive)], -1))
+        if STATE_KEY not in obs:
+            self.state = {key: value.detach() for key, value in state.items()}
         rhythm = self.rhythm.limb_outputs(state)  # (P, B, 4, 2)
-        w = weights["pf_weight"][:, None][:, :, list(GROUP)]  # (P, 1, 4, 2, 2)
-        b = weights["pf_bias"][:, None][:, :, list(GROUP)]  # (P, 1, 4, 2)
+        w = weights["pf_weight"].index_select(1, self.leg_group)[:, None]  # (P, 1, 4, 2, 2)
+        b = weights["pf_bias"].index_select(1, self.leg_group)[:, None]  # (P, 1, 4, 2)
         commands = torch.tanh((w * rhythm[..., None, :]).sum(-1) + b).flatten(-2)
         if not return_activity:
             return commands
@@ -189,7 +259,7 @@ class QuadrupedCircuit(nn.Module):
         lead = obs["step"].shape[:-1]
         flat = {key: value.reshape(1, -1, value.shape[-1]) for key, value in obs.items()}
         drive = None if drive is None else drive.reshape(1, -1)
-        out = self.run(self.effective(), flat, drive, return_activity)
+        out = self.run(self._current(), flat, drive, return_activity)
         if not return_activity:
             return out.reshape(*lead, 8)
         commands, activity = out

@@ -32,6 +32,7 @@ OSCILLATOR = {"adaptation_time": 1400.0, "active_time": 200.0, "quiet_time": 120
               "active_scale": 100 / 200, "quiet_scale": 60 / 1200, "tonic_threshold": 3.0}
 """The flexor half-centres' settings (ms; theirs)."""
 VOLTAGE_TIME = 30.0
+
 """Time constant (ms) of the leaky units (theirs)."""
 BIASES = {"flx": 0.1, "ext": 0.8, "v0d": -0.1, "v0v": -0.1, "v3f": -0.4, "v3e": 0.0, "v3a": -0.4, "in2": -0.1}
 """Tonic drive of each unit type (``init_rg_default``)."""

@@ -107,7 +107,11 @@ def up_in_torso_frame(quat: np.ndarray) -> np.ndarray:
 
 def fallen(quat: np.ndarray) -> np.ndarray:
     """Whether roll or pitch exceeds 45° (...,) for quaternions (..., 4)."""
-    roll, pitch = roll_pitch(quat)
+    return tilted(*roll_pitch(quat))
+
+
+def tilted(roll: np.ndarray, pitch: np.ndarray) -> np.ndarray:
+    """Whether roll or pitch (..., radians) exceeds 45°."""
     return (np.abs(roll) > TERMINATION_ANGLE) | (np.abs(pitch) > TERMINATION_ANGLE)
 
 
@@ -173,9 +177,12 @@ def observe(body: QuadrupedBody, config: QuadrupedTaskConfig, qpos: np.ndarray, 
     }
 
 
-def reward(body: QuadrupedBody, config: QuadrupedTaskConfig, qpos: np.ndarray, sensordata: np.ndarray) -> np.ndarray:
-    """The task's reward of B bodies (B,) from MuJoCo's ``qpos`` and ``sensordata`` (B, ...)."""
-    _, pitch = roll_pitch(qpos[:, 3:7])
+def reward(body: QuadrupedBody, config: QuadrupedTaskConfig, qpos: np.ndarray, sensordata: np.ndarray,
+           pitch: np.ndarray | None = None) -> np.ndarray:
+    """The task's reward of B bodies (B,) from MuJoCo's ``qpos`` and ``sensordata`` (B, ...) (and the
+    torso's pitch (B,), if already computed from ``qpos``)."""
+    if pitch is None:
+        _, pitch = roll_pitch(qpos[:, 3:7])
     forward = sensordata[:, body.sensor_velocimeter][:, 0]
     yaw_rate = sensordata[:, body.sensor_gyro][:, 2]
     return locomotion_reward(forward, pitch, yaw_rate, config.speed)
