@@ -13,10 +13,14 @@ floor runs bracketing it (the machine's speed drifts):
 (c) (b) with the quadruped circuit in the loop (observation -> torch -> circuit
     -> commands);
 (d) ES: one ARS generation of 64 episodes (population mode) for the circuit and
-    the zero-initialized MLP(256,256), environment steps per second.
+    the zero-initialized MLP(256,256), environment steps per second;
+(e) the circuit's forward time compiled from its spec (``specs/quadruped.yaml``,
+    ``CompiledLimbCircuit``) against the hand-written circuit, single mode
+    (B = 64) and population mode (P = 64 x B = 1), 50 steps of one episode.
 
 Usage: python benchmarks/quadruped.py [--quick]
-Last line: ratio_to_floor=<b/a> closed_loop_ratio=<c/a> es_ncap_steps_per_s=<c> es_mlp_steps_per_s=<c>
+Last line: ratio_to_floor=<b/a> closed_loop_ratio=<c/a> es_ncap_steps_per_s=<d> es_mlp_steps_per_s=<d>
+spec_compiled_time_vs_hand_written_single=<e> ..._population=<e>
 """
 
 from __future__ import annotations
@@ -30,6 +34,9 @@ import numpy as np
 import torch
 from mujoco import rollout
 
+from ncap.circuits import load_spec
+from ncap.circuits.limb_compiler import CompiledLimbCircuit
+from ncap.circuits.quadruped import QuadrupedCircuit
 from ncap.envs.quadruped import BatchedQuadruped, QuadrupedTaskConfig
 from ncap.envs.quadruped.body import SUBSTEPS
 from ncap.policies import ArchitectureConfig, build_policy
@@ -86,6 +93,35 @@ def floor(initial: np.ndarray, controls: np.ndarray, models: list) -> float:
     return controls.shape[0] * controls.shape[1] / (time.perf_counter() - start)
 
 
+def circuit_times(steps: int = 50) -> tuple[float, float]:
+    """Forward time of the compiled spec over the hand-written circuit's: single (B = 64), population (P = 64)."""
+    hand, compiled = QuadrupedCircuit(seed=0), CompiledLimbCircuit(load_spec("quadruped"), seed=0)
+    params = torch.zeros(64, compiled.num_parameters)
+    single = [_observations((64,), t) for t in range(steps)]
+    population = [_observations((64, 1), t) for t in range(steps)]
+    cases = {"hand": lambda: [hand(o) for o in single], "spec": lambda: [compiled(o) for o in single],
+             "hand_p": lambda: [hand.population_forward(params, o) for o in population],
+             "spec_p": lambda: [compiled.population_forward(params, o) for o in population]}
+    times: dict[str, list[float]] = {name: [] for name in cases}
+    with torch.no_grad():
+        for _ in range(REPEATS):
+            for name, run in cases.items():
+                start = time.perf_counter()
+                run()
+                times[name].append(time.perf_counter() - start)
+    median = {name: statistics.median(values) for name, values in times.items()}
+    return median["spec"] / median["hand"], median["spec_p"] / median["hand_p"]
+
+
+def _observations(shape: tuple[int, ...], step: int) -> dict:
+    generator = torch.Generator().manual_seed(step)
+    obs = {key: torch.randn((*shape, 12), generator=generator) * 0.3
+           for key in ("joint_positions", "joint_velocities", "actuator_forces")}
+    obs["foot_contact"] = torch.rand((*shape, 4), generator=generator)
+    obs["step"] = torch.full((*shape, 1), float(step))
+    return obs
+
+
 def es_rate(arch: dict, sigma: float, tmp: str) -> float:
     """Environment steps/s of one ARS generation of 64 episodes."""
     config = merge(TrainConfig(), {"task": "quadruped", "algo": "es", "threads": 1, "arch": arch,
@@ -101,6 +137,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer steps (a smoke run)")
     args = parser.parse_args()
+    torch.set_num_threads(1)
     num_envs, steps, repeats = (8, 50, 2) if args.quick else (64, 200, REPEATS)
     ratios, loop_ratios, sim_rates, loop_rates, floor_rates = [], [], [], [], []
     for _ in range(repeats):
@@ -122,9 +159,13 @@ def main() -> None:
         ncap_rate = es_rate({"arch": "ncap"}, 0.1, f"{tmp}/ncap")
         mlp_rate = es_rate({"arch": "mlp", "mlp_init": "zeros"}, 0.02, f"{tmp}/mlp")
     print(f"ES (ARS, 64 episodes, 1 thread): NCAP {ncap_rate:,.0f} steps/s, MLP(256,256) {mlp_rate:,.0f} steps/s")
+    single, population = circuit_times()
+    print(f"circuit compiled from quadruped.yaml / hand-written: single (B=64) {single:.2f}x, "
+          f"population (P=64) {population:.2f}x")
     print(f"ratio_to_floor={statistics.median(ratios):.3f} closed_loop_ratio={statistics.median(loop_ratios):.3f} "
           f"es_ncap_steps_per_s={ncap_rate:.0f} "
-          f"es_mlp_steps_per_s={mlp_rate:.0f}")
+          f"es_mlp_steps_per_s={mlp_rate:.0f} spec_compiled_time_vs_hand_written_single={single:.2f} "
+          f"spec_compiled_time_vs_hand_written_population={population:.2f}")
 
 
 if __name__ == "__main__":

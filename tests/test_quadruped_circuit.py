@@ -12,7 +12,9 @@ from ncap.circuits.quadruped import (
     limb_phases,
     phase_distance,
 )
-from ncap.circuits.quadruped.rhythm import OSCILLATOR, VOLTAGE_TIME, oscillator_bounds, synapses
+from ncap.circuits.dynamics import HALF_CENTRE as OSCILLATOR
+from ncap.circuits.dynamics import VOLTAGE_TIME, oscillator_bounds
+from ncap.circuits.quadruped.rhythm import synapses
 
 
 def run_rhythm(drive: float, seed: int, steps: int = 1500) -> np.ndarray:
@@ -156,7 +158,7 @@ def test_activity_names_every_unit_and_afferent():
 def test_state_in_the_observation_gives_the_stateful_circuits_commands():
     """PPO's form of the circuit (state before the step in the observation, next_state after it) equals the
     stateful circuit step by step, from the same first state."""
-    from ncap.circuits.quadruped.circuit import STATE_KEY
+    from ncap.circuits.dynamics import STATE_KEY
 
     stateful, stateless = QuadrupedCircuit(seed=3), QuadrupedCircuit(seed=3)
     with torch.no_grad():

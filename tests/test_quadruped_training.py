@@ -84,7 +84,7 @@ def test_grid_settings_vary_together():
     (["--quadruped-terrain", "ice"], "invalid choice"),
     (["--quadruped-speed", "0"], "speed must be a positive"),
     (["--quadruped-friction", "0.01,1.0"], "friction range"),
-    (["--circuit-spec", "swimmer"], "describe swimmer circuits"),
+    (["--circuit-spec", "swimmer"], "describes a chain"),
     (["--oscillator-period", "40"], "apply to the swimmer circuit"),
     (["--algo", "ddpg"], "the quadruped circuit is stateful"),
     (["--workers", "2"], "es.workers > 0"),

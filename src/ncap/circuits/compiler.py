@@ -31,6 +31,8 @@ from ncap.circuits.spec import (
 from ncap.circuits.units import Sign, make_oscillator
 
 SIGNS = {"E": Sign.EXCITATORY, "I": Sign.INHIBITORY, "free": Sign.UNSIGNED}
+LEVEL_PARTS = ("source", "target", "weight", "members", "upper")
+"""Buffers of one level: synapse sources, targets and weights, the level's units and their upper bounds."""
 
 
 @dataclass(frozen=True)
@@ -204,25 +206,27 @@ class CompiledCircuit(nn.Module):
                  ) -> Tensor:
         """Activity (..., U) with every source unit's columns filled (computed ones 0)."""
         batch = joint_pos.shape[:-1]
-        parts = []
+        activity = joint_pos.new_zeros(*batch, self.n_instances)
         for unit in self.spec.units:
-            modules = self.unit_modules[unit.name]
             if unit.computed:
-                value = joint_pos.new_zeros(*batch, len(modules), 2)
-            elif unit.kind == "oscillator":
-                index = torch.as_tensor(step, device=joint_pos.device)[..., None] - getattr(self, f"_delay_{unit.name}")
+                continue
+            modules = self.unit_modules[unit.name]
+            if unit.kind == "oscillator":
+                index = torch.as_tensor(step, device=joint_pos.device)[..., None] - self._buffers[f"_delay_{unit.name}"]
                 value = self.oscillators[unit.name](index, dtype=joint_pos.dtype)
             else:
                 value = self._observed(unit, len(modules), joint_pos, turn, speed)
-            parts.append(value.expand(*batch, len(modules), 2).reshape(*batch, 2 * len(modules)))
-        return torch.cat(parts, dim=-1)
+            start = self.unit_start[unit.name]
+            activity[..., start:start + 2 * len(modules)] = value.expand(*batch, len(modules), 2).reshape(
+                *batch, 2 * len(modules))
+        return activity
 
     def _observed(self, unit: UnitSpec, n_modules: int, joint_pos: Tensor, turn: Tensor | None,
                   speed: Tensor | None) -> Tensor:
         """An input unit's (..., M, 2) values: the observation part, transformed, split into sides."""
         batch = joint_pos.shape[:-1]
         if unit.observation == "joint_pos":
-            observed = joint_pos[..., getattr(self, f"_joints_{unit.name}")]
+            observed = joint_pos[..., self._buffers[f"_joints_{unit.name}"]]
         elif unit.observation == "turn":
             observed = (turn if turn is not None else joint_pos.new_zeros(*batch, 2))[..., None, :]
         else:
@@ -243,12 +247,12 @@ class CompiledCircuit(nn.Module):
 
     def _run(self, used: Tensor, activity: Tensor, return_activity: bool):
         """Compute every level; ``used`` (E_all,) or (P, 1, E_all) sign-constrained raw weights."""
+        buffers = self._buffers  # read directly: nn.Module attribute lookup costs more than the small ops here
         for level in range(1, self.n_levels + 1):
-            source, target = getattr(self, f"level{level}_source"), getattr(self, f"level{level}_target")
-            contributions = activity[..., source] * used[..., getattr(self, f"level{level}_weight")]
+            source, target, weight, members, upper = (buffers[f"level{level}_{part}"] for part in LEVEL_PARTS)
+            contributions = activity[..., source] * used[..., weight]
             pre = torch.zeros_like(activity).index_add(-1, target, contributions)
-            members = getattr(self, f"level{level}_members")
-            value = torch.minimum(pre[..., members].clamp(min=0.0), getattr(self, f"level{level}_upper"))
+            value = torch.minimum(pre[..., members].clamp(min=0.0), upper)
             activity = activity.index_copy(-1, members, value)
         start, n = self.unit_start[self.spec.output.name], self.n_joints  # the output is in every module
         sides = activity[..., start:start + 2 * n].reshape(*activity.shape[:-1], n, 2)
@@ -294,8 +298,11 @@ class CompiledCircuit(nn.Module):
             raise ValueError(f"joint_pos must have shape (P, B, N) with P={params.shape[0]}, "
                              f"got {tuple(joint_pos.shape)}")
         self._check(joint_pos, turn, speed)
-        raw = self.raw_weights().detach().expand(params.shape[0], -1).clone()
-        raw[:, self.trainable_index] = params
+        if self.trainable_index.numel() == self.raw_lower.numel():  # every weight trainable: params are the raw vector
+            raw = params
+        else:
+            raw = self.raw_weights().detach().expand(params.shape[0], -1).clone()
+            raw[:, self.trainable_index] = params
         used = torch.clamp(raw, min=self.raw_lower, max=self.raw_upper)[:, None, :]
         return self._run(used, self._sources(joint_pos, step, turn, speed), return_activity)
 

@@ -12,6 +12,16 @@ The swimmer circuit is ``specs/swimmer.yaml`` beside this file; docs/circuits.md
 teaches the language, :mod:`ncap.circuits.spec_files` reads specs from YAML. The ablations are transformations of a spec
 (:func:`without_sharing`, :func:`without_signs`, :func:`with_uniform_init`,
 :func:`with_activation`). Pure Python: no torch, no simulator.
+
+A spec with a ``body`` (:mod:`ncap.circuits.spec_body`) describes a limbed
+body instead of a chain: named, tagged modules and relations between them;
+single units (not pairs) that read named channels (a joint's position,
+velocity or force, foot contact, the brainstem drive), carry a tonic
+``bias``, keep state (``leaky``, ``half_centre``) or write an actuator's
+set-point (``tanh`` with ``output: <actuator>``); synapses with one step of
+``delay`` (cycles are allowed where every loop has one), shared per tag
+(``share_by``) or restricted to tagged targets (``where``). The quadruped
+circuit is ``specs/quadruped.yaml``.
 """
 
 from __future__ import annotations
@@ -23,12 +33,13 @@ import typing
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ncap.circuits.spec_body import BodySpec, SpecError, check_limbs
 from ncap.circuits.units import OSCILLATORS, OscillatorName
-from ncap.errors import ConfigError
 
-UnitKind = Literal["graded", "rectified", "oscillator", "input"]
+UnitKind = Literal["graded", "rectified", "oscillator", "input", "constant", "tanh", "leaky", "half_centre"]
 ModuleSet = Literal["all", "head", "body"]
-Observation = Literal["joint_pos", "turn", "speed"]
+Observation = Literal["joint_pos", "turn", "speed", "joint_positions", "joint_velocities", "actuator_forces",
+                      "foot_contact", "drive"]
 SignName = Literal["E", "I", "free"]
 
 UNIT_KINDS: tuple[str, ...] = typing.get_args(UnitKind)
@@ -37,14 +48,13 @@ OBSERVATIONS: tuple[str, ...] = typing.get_args(Observation)
 COMMAND_OBSERVATIONS = ("turn", "speed")
 """Observation parts that exist only when a task drives the circuit (navigate's turn and speed)."""
 SIDES = ("dorsal", "ventral")
-COMPUTED_KINDS = ("graded", "rectified")
-"""Kinds computed from synapses: graded = clamp(z, 0, 1), rectified = max(z, 0)."""
+COMPUTED_KINDS = ("graded", "rectified", "tanh", "leaky", "half_centre")
+"""Kinds computed from synapses: graded = clamp(z, 0, 1), rectified = max(z, 0), tanh; leaky and
+half_centre keep state (limbed bodies)."""
+CHAIN_KINDS = ("graded", "rectified", "oscillator", "input")
+"""Kinds a chain (the swimmer) compiles."""
 CHECK_MODULES = 8
 """Modules of the body a spec's wiring is checked on when it is loaded (compiling checks the real one)."""
-
-
-class SpecError(ConfigError):
-    """A circuit spec that is not valid; the message names the unit, synapse or weight."""
 
 
 @dataclass(frozen=True)
@@ -54,8 +64,9 @@ class UnitSpec:
     name: str
     kind: UnitKind
     """graded (clamp to [0, 1]), rectified (max(z, 0)), oscillator or input."""
-    modules: ModuleSet = "all"
-    """Where the unit exists: every module, the head (module 0) or the body (modules 1..N-1)."""
+    modules: str = "all"
+    """Where the unit exists: every module, the head (module 0) or the body (modules 1..N-1); on a limbed
+    body every module, a tag's modules or one module by name."""
     waveform: OscillatorName = "square"
     """Oscillator: "square" or "sine" (anti-phase dorsal/ventral outputs)."""
     period: int = 60
@@ -65,13 +76,24 @@ class UnitSpec:
     lag: int = 0
     """Oscillator: delay in steps per module index (module m sees step - lag * m): a travelling wave."""
     observation: Observation | None = None
-    """Input: joint_pos (dorsal max(q, 0), ventral max(-q, 0)), turn (dorsal r, ventral l) or speed (both)."""
+    """Input: joint_pos (dorsal max(q, 0), ventral max(-q, 0)), turn (dorsal r, ventral l) or speed (both);
+    on a limbed body joint_positions, joint_velocities or actuator_forces (of ``joint``), foot_contact or
+    drive (the brainstem command)."""
+    joint: str = ""
+    """Input on a limbed body, per-joint channels: which of the module's joints."""
+    rectify: Literal["none", "positive", "negative"] = "none"
+    """Input on a limbed body: the value, max(x, 0) or max(-x, 0)."""
+    bias: float = 0.0
+    """Computed units: a constant added to the input (tonic drive)."""
+    time_constant: float = 30.0
+    """Leaky units: voltage time constant in ms (the body's control step is the time step)."""
     offset: int = 0
     """Input from joint_pos: module m reads joint m + offset."""
     transform: Literal["identity", "one_minus"] = "identity"
     """Input: the value as observed or 1 - value (the swimmer's speed brake)."""
-    output: Literal["joint_torque"] | None = None
-    """joint_torque: this unit's dorsal minus ventral activity is the torque of each module's joint."""
+    output: str | None = None
+    """joint_torque: this unit's dorsal minus ventral activity is the torque of each module's joint; on a
+    limbed body the name of the actuator whose set-point this unit is, in each of its modules."""
 
     @property
     def computed(self) -> bool:
@@ -96,8 +118,9 @@ class SynapseSpec:
     """Sharing group (a Python identifier); default ``<source>_<target>``: a weight of its own."""
     side: Literal["same", "opposite"] = "same"
     """Dorsal onto dorsal (same) or dorsal onto ventral and back (opposite)."""
-    module: Literal["same", "previous", "next"] = "same"
-    """The source's module relative to the target's: m, m - 1 or m + 1."""
+    module: str = "same"
+    """The source's module relative to the target's: m, m - 1 or m + 1 (same, previous, next); on a limbed
+    body same or one of the body's relations."""
     magnitude: float = 1.0
     """Initial magnitude (constant) or upper end of the uniform range."""
     distribution: Literal["constant", "uniform"] = "constant"
@@ -108,6 +131,12 @@ class SynapseSpec:
     """One weight for every instance of the group (True) or one per (module, side) instance."""
     trainable: bool = True
     """False keeps the group's weights at their initial values (not parameters)."""
+    delay: int = 0
+    """Limbed bodies: 1 reads the source's activity of the previous step (0 at an episode's start)."""
+    where: str = ""
+    """Limbed bodies: only targets in the modules of this tag (or module)."""
+    share_by: tuple[str, ...] = ()
+    """Limbed bodies: one weight per listed tag (each target module carries exactly one of them)."""
 
     @property
     def group(self) -> str:
@@ -133,7 +162,7 @@ RESERVED_NAMES = frozenset({
 })
 """Names a weight cannot take: attributes of a torch module and of the compiled circuit."""
 
-GROUP_FIELDS = ("sign", "magnitude", "distribution", "random_sign", "shared", "trainable")
+GROUP_FIELDS = ("sign", "magnitude", "distribution", "random_sign", "shared", "trainable", "share_by")
 """Synapse fields every synapse of one sharing group must agree on (they describe the weight)."""
 
 
@@ -145,6 +174,8 @@ class CircuitSpec:
     units: tuple[UnitSpec, ...]
     synapses: tuple[SynapseSpec, ...]
     description: str = ""
+    body: BodySpec | None = None
+    """A limbed body's modules, relations, joints and actuators; None: a chain (one module per joint)."""
 
     def unit(self, name: str) -> UnitSpec:
         """The unit called ``name``."""
@@ -175,13 +206,22 @@ class CircuitSpec:
     def to_dict(self, full: bool = False) -> dict:
         """Plain data that :func:`spec_from_dict` reads back: fields at their defaults left out, or
         every field if ``full`` (a run's saved copy, which must not depend on this version's defaults)."""
-        def fields(obj: Any, skip: tuple[str, ...]) -> dict:
-            return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)
-                    if f.name not in skip and (full or getattr(obj, f.name) != f.default)}
-        return {"name": self.name, "description": self.description,
-                "units": {u.name: fields(u, ("name",)) for u in self.units},
-                "synapses": [fields(s, ()) | {"source": s.source, "target": s.target, "sign": s.sign}
-                             for s in self.synapses]}
+        limb_only = () if self.body is not None else CHAIN_DEFAULTS["unit"] + CHAIN_DEFAULTS["synapse"]
+
+        def fields(obj: Any, skip: tuple[str, ...]) -> dict:  # a chain's copy leaves out what only limbs use
+            return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj) if f.name not in skip + limb_only
+                    and (full or getattr(obj, f.name) != f.default)}
+        out = {"name": self.name, "description": self.description}
+        if self.body is not None:
+            out["body"] = self.body.to_dict()
+        return out | {"units": {u.name: _plain(fields(u, ("name",))) for u in self.units},
+                      "synapses": [_plain(fields(s, ())) | {"source": s.source, "target": s.target, "sign": s.sign}
+                                   for s in self.synapses]}
+
+
+def _plain(fields: dict) -> dict:
+    """Tuples as lists (YAML's and the reader's form)."""
+    return {key: list(value) if isinstance(value, tuple) else value for key, value in fields.items()}
 
 
 # --- transformations (the paper's ablations) --------------------------------------------------------------
@@ -302,14 +342,45 @@ def instance_levels(spec: CircuitSpec, n_modules: int) -> dict[tuple[str, int], 
     return levels
 
 
+CHAIN_DEFAULTS = {"unit": ("joint", "rectify", "bias", "time_constant"), "synapse": ("delay", "where", "share_by")}
+"""Fields a chain (a spec without a body) leaves at their defaults: they describe limbs, state and biases."""
+
+
+def _check_chain_fields(spec: CircuitSpec) -> None:
+    unit_defaults = {f.name: f.default for f in dataclasses.fields(UnitSpec)}
+    synapse_defaults = {f.name: f.default for f in dataclasses.fields(SynapseSpec)}
+    for unit in spec.units:
+        if unit.kind not in CHAIN_KINDS:
+            raise SpecError(f"unit {unit.name!r}: kind {unit.kind!r} needs a limbed body (body:); a chain has "
+                            f"{', '.join(CHAIN_KINDS)}")
+        for key in CHAIN_DEFAULTS["unit"]:
+            if getattr(unit, key) != unit_defaults[key]:
+                raise SpecError(f"unit {unit.name!r}: {key} needs a limbed body (body:)")
+        if unit.modules not in MODULE_SETS:
+            raise SpecError(f"unit {unit.name!r}: modules must be one of {list(MODULE_SETS)}, got {unit.modules!r}")
+        if unit.observation is not None and unit.observation not in OBSERVATIONS[:3]:
+            raise SpecError(f"unit {unit.name!r}: observation {unit.observation!r} needs a limbed body; a chain "
+                            f"observes {', '.join(OBSERVATIONS[:3])}")
+        if unit.output not in (None, "joint_torque"):
+            raise SpecError(f"unit {unit.name!r}: a chain's output is joint_torque, got {unit.output!r}")
+    for s in spec.synapses:
+        for key in CHAIN_DEFAULTS["synapse"]:
+            if getattr(s, key) != synapse_defaults[key]:
+                raise SpecError(f"synapse {s.label}: {key} needs a limbed body (body:)")
+        if s.module not in SOURCE_OFFSET:
+            raise SpecError(f"synapse {s.label}: module must be one of {list(SOURCE_OFFSET)}, got {s.module!r}")
+
+
 def validate(spec: CircuitSpec) -> CircuitSpec:
     """``spec`` if it is a valid circuit, else SpecError naming the first problem."""
     names = [u.name for u in spec.units]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise SpecError(f"circuit {spec.name!r}: unit {duplicates[0]!r} defined twice")
-    for unit in spec.units:
-        _check_unit(unit)
+    if spec.body is None:
+        _check_chain_fields(spec)
+        for unit in spec.units:
+            _check_unit(unit)
     for s in spec.synapses:
         for end in (s.source, s.target):
             if end not in names:
@@ -325,7 +396,7 @@ def validate(spec: CircuitSpec) -> CircuitSpec:
             raise SpecError(f"synapse {s.label}: magnitude must be a finite number >= 0, got {s.magnitude}")
         if s.random_sign and s.sign != "free":
             raise SpecError(f"synapse {s.label}: random_sign applies to free synapses only (sign is {s.sign})")
-        if not synapse_modules(spec, s, CHECK_MODULES):
+        if spec.body is None and not synapse_modules(spec, s, CHECK_MODULES):
             raise SpecError(f"synapse {s.label}: its source and target never meet in a module")
     for group in spec.groups:
         members = spec.group_synapses(group)
@@ -336,6 +407,9 @@ def validate(spec: CircuitSpec) -> CircuitSpec:
                 raise SpecError(f"weight {group!r} is shared by synapses of different {what} ({' and '.join(values)})")
         if not members[0].shared and len(members) > 1:
             raise SpecError(f"weight {group!r}: an unshared weight belongs to one synapse, found {len(members)}")
+    if spec.body is not None:
+        check_limbs(spec)
+        return spec
     outputs = [u.name for u in spec.units if u.output == "joint_torque"]
     if len(outputs) != 1:
         raise SpecError(f"circuit {spec.name!r}: exactly one unit needs output: joint_torque, found {outputs}")

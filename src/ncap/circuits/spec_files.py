@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from ncap.circuits.spec import UNIT_KINDS, CircuitSpec, SpecError, SynapseSpec, UnitSpec, validate
+from ncap.circuits.spec_body import body_from_dict
 from ncap.validation import check_value
 
 
@@ -37,10 +38,10 @@ def spec_from_dict(data: Any, where: str = "circuit spec") -> CircuitSpec:
     """A validated :class:`CircuitSpec` from plain data (a parsed YAML file); SpecError naming the problem."""
     if not isinstance(data, dict):
         raise SpecError(f"{where} must be a mapping with name, units and synapses, got {type(data).__name__}")
-    unknown = sorted(set(map(str, data)) - {"name", "description", "units", "synapses"})
+    unknown = sorted(set(map(str, data)) - {"name", "description", "body", "units", "synapses"})
     if unknown:
         raise SpecError(f"{where}: unknown key{'s' * (len(unknown) > 1)} {', '.join(unknown)}; "
-                        "known: name, description, units, synapses")
+                        "known: name, description, body, units, synapses")
     name = data.get("name")
     if not isinstance(name, str) or not name:
         raise SpecError(f"{where}: name must be a non-empty string, got {name!r}")
@@ -64,8 +65,9 @@ def spec_from_dict(data: Any, where: str = "circuit spec") -> CircuitSpec:
         if missing:
             raise SpecError(f"synapse {index}: {', '.join(missing)} required")
         synapses.append(SynapseSpec(**checked))
+    body = body_from_dict(data["body"]) if data.get("body") is not None else None
     return validate(CircuitSpec(name=name, units=tuple(units), synapses=tuple(synapses),
-                                description=str(data.get("description") or "")))
+                                description=str(data.get("description") or ""), body=body))
 
 
 SPEC_DIR = "specs"

@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from ncap.circuits import CompiledCircuit, SwimmerCircuit, dense_like, to_mlp
+from ncap.circuits.limb_compiler import CompiledLimbCircuit
 from ncap.circuits.mlp import HIDDEN_ACTIVATIONS, HiddenActivation
 from ncap.circuits.spec import (
     CircuitSpec,
@@ -28,7 +29,7 @@ from ncap.policies.navigation import CONTROLLERS, ControllerName, make_controlle
 from ncap.envs.quadruped.task import QuadrupedTaskConfig
 from ncap.envs.registry import task_body
 from ncap.policies.policy import CircuitPolicy, MLPPolicy, RandomPolicy
-from ncap.policies.quadruped import build_quadruped_policy
+from ncap.policies.quadruped import build_quadruped_policy, is_shipped_quadruped
 from ncap.validation import is_int
 
 ArchName = Literal["ncap", "mlp", "random"]
@@ -131,7 +132,10 @@ class ArchitectureConfig:
         spec = load_spec(self.circuit_spec)  # SpecError (a ConfigError) now rather than at build time
         if self.controller is not None and not any(u.is_command for u in spec.units):
             raise ConfigError(f"circuit spec {self.circuit_spec!r} has no turn or speed inputs for a controller to drive")
-        CompiledCircuit(circuit_spec(self), 2, commands=self.controller is not None)  # what only compiling finds
+        if spec.body is None:
+            CompiledCircuit(circuit_spec(self), 2, commands=self.controller is not None)  # what only compiling finds
+        else:
+            CompiledLimbCircuit(spec)
         path = Path(self.circuit_spec)
         if path.suffix in (".yaml", ".yml") and not path.is_absolute():  # a file: recorded wherever it is read from
             object.__setattr__(self, "circuit_spec", str(path.resolve()))
@@ -165,16 +169,29 @@ def check_task(config: ArchitectureConfig, task: str) -> None:
         raise ConfigError("a controller is only meaningful on the navigate task")
     quadruped_only = {name: getattr(config, name) for name in QUADRUPED_OPTIONS
                       if getattr(config, name) != getattr(ArchitectureConfig, name)}
+    limbed = config.circuit_spec is not None and load_spec(config.circuit_spec).body is not None
     if task_body(task) == "quadruped":
-        if config.circuit_spec is not None or config.dense_embedding:
-            raise ConfigError("circuit_spec and dense_embedding describe swimmer circuits; "
-                              "the quadruped's circuit is built in (arch ncap)")
+        if config.dense_embedding:
+            raise ConfigError("dense_embedding describes the swimmer circuit; the quadruped's is arch ncap or a "
+                              "limbed circuit_spec")
+        if config.circuit_spec is not None and not limbed:
+            raise ConfigError(f"circuit spec {config.circuit_spec!r} describes a chain (the swimmer's body); the "
+                              "quadruped needs a spec with a limbed body (e.g. quadruped)")
+        if limbed and not is_shipped_quadruped(config.circuit_spec):
+            set_in_spec = [name for name in ("repeat", "afferent_feedback", "sign_constraints")
+                           if getattr(config, name) != getattr(ArchitectureConfig, name)]
+            if set_in_spec:
+                raise ConfigError(f"{', '.join(set_in_spec)}: options of the shipped quadruped circuit; write them "
+                                  f"into the spec {config.circuit_spec!r} instead")
         swimmer_only = [name for name in ("weight_sharing", "init", "activation", "oscillator", "oscillator_period",
                                           "oscillator_duty") if getattr(config, name) != getattr(ArchitectureConfig, name)]
         if swimmer_only:
             raise ConfigError(f"{', '.join(swimmer_only)} apply to the swimmer circuit, not the quadruped's")
     elif quadruped_only:
         raise ConfigError(f"{', '.join(quadruped_only)} apply to the quadruped only (task quadruped)")
+    elif limbed:
+        raise ConfigError(f"circuit spec {config.circuit_spec!r} describes a limbed body; the swimmer needs a chain "
+                          "(e.g. swimmer)")
 
 
 QUADRUPED_OPTIONS = ("mlp_init", "drive", "repeat", "afferent_feedback")

@@ -14,7 +14,7 @@ from torch import Tensor, nn
 
 from ncap.circuits import EmbeddedMLP, MLPPolicyNet, SwimmerCircuit
 from ncap.circuits.mlp import HiddenActivation
-from ncap.circuits.quadruped.circuit import STATE_KEY
+from ncap.circuits.dynamics import STATE_KEY
 from ncap.policies.normalizer import RunningNormalizer
 
 

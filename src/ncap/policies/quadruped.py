@@ -16,7 +16,10 @@ from torch import Tensor, nn
 
 from ncap.circuits import MLPPolicyNet
 from ncap.circuits.mlp import HiddenActivation
+from ncap.circuits.limb_compiler import CompiledLimbCircuit
 from ncap.circuits.quadruped import QuadrupedCircuit, QuadrupedCircuitConfig
+from ncap.circuits.spec_files import load_spec
+from ncap.errors import ConfigError
 
 FEATURES = ("joint_positions", "joint_velocities", "actuator_forces", "foot_contact")
 """The observation parts the MLP baselines read (40 numbers)."""
@@ -60,7 +63,10 @@ class QuadrupedRandomPolicy(nn.Module):
 
 
 def build_quadruped_policy(arch, speed: float, n_actions: int, seed: int = 0) -> nn.Module:
-    """The policy of ``arch`` (an ``ArchitectureConfig``) for the quadruped task at ``speed``."""
+    """The policy of ``arch`` (an ``ArchitectureConfig``) for the quadruped task at ``speed``.
+
+    ``arch: ncap`` is the shipped spec ``quadruped``, built as the hand-written circuit (its fast path);
+    any other limbed spec (``circuit_spec``) is compiled."""
     if arch.arch == "random":
         return QuadrupedRandomPolicy(n_actions, seed)
     if arch.arch == "mlp":
@@ -68,6 +74,21 @@ def build_quadruped_policy(arch, speed: float, n_actions: int, seed: int = 0) ->
             torch.manual_seed(seed)
             return QuadrupedMLPPolicy(arch.hidden, n_actions, arch.mlp_activation, zero_init=arch.mlp_init == "zeros")
     drive = arch.drive if arch.drive is not None else drive_for_speed(speed)
+    if arch.circuit_spec is not None and not is_shipped_quadruped(arch.circuit_spec):
+        circuit = CompiledLimbCircuit(load_spec(arch.circuit_spec), drive=drive, seed=seed, channels=CHANNELS)
+        if circuit.n_actions != n_actions:
+            raise ConfigError(f"circuit spec {arch.circuit_spec!r} commands {circuit.n_actions} actuators; the task "
+                              f"takes {n_actions}")
+        return circuit
     return QuadrupedCircuit(QuadrupedCircuitConfig(drive=drive, repeat=arch.repeat,
                                                    sign_constraints=arch.sign_constraints,
                                                    afferent_feedback=arch.afferent_feedback), seed=seed)
+
+
+CHANNELS = {"joint_positions": 12, "joint_velocities": 12, "actuator_forces": 12, "foot_contact": 4}
+"""The quadruped's observation channels a circuit spec may read, and their sizes (leg-major, yaw/lift/extend)."""
+
+
+def is_shipped_quadruped(name_or_path: str) -> bool:
+    """Whether a spec is the shipped quadruped circuit (which the hand-written circuit computes)."""
+    return load_spec(name_or_path) == load_spec("quadruped")

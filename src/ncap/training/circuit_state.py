@@ -27,7 +27,7 @@ from gymnasium import spaces
 from stable_baselines3.common.vec_env import VecEnv, VecEnvWrapper
 from torch import nn
 
-from ncap.circuits.quadruped.circuit import STATE_KEY
+from ncap.circuits.dynamics import STATE_KEY
 
 
 def is_stateful(actor: nn.Module) -> bool:

@@ -10,6 +10,7 @@ from torch import Tensor, nn
 from torch.func import functional_call, vmap
 
 from ncap.circuits import CompiledCircuit, SwimmerCircuit
+from ncap.circuits.limb_compiler import CompiledLimbCircuit
 from ncap.circuits.quadruped import QuadrupedCircuit
 from ncap.envs.registry import make_simulator
 from ncap.policies import CircuitPolicy, step_index
@@ -21,8 +22,8 @@ class PopulationPolicy:
 
     Flat vectors hold the trainable parameters, in ``named_parameters()``
     order (frozen ones keep their values). A plain swimmer circuit uses its
-    own population mode, as does the quadruped circuit (its state held per
-    member); any other policy is vectorized with ``torch.func.vmap`` over
+    own population mode, as do the quadruped circuits, hand-written or compiled
+    from a limbed spec (their state held per member); any other policy is vectorized with ``torch.func.vmap`` over
     ``functional_call``.
     """
 
@@ -59,7 +60,7 @@ class PopulationPolicy:
         """params (P, D), observations (P, B, ...) -> actions (P, B, N)."""
         if self._circuit is not None:
             return self._circuit.population_forward(params, obs["joints"], step_index(obs))
-        if isinstance(self.template, QuadrupedCircuit):
+        if isinstance(self.template, QuadrupedCircuit | CompiledLimbCircuit):
             return self.template.population_forward(params, obs)
         return self._vmapped(params, obs)
 

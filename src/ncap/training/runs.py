@@ -29,7 +29,7 @@ import torch
 import yaml
 from torch import nn
 
-from ncap.circuits.spec_files import load_spec
+from ncap.circuits.spec_files import load_spec, spec_from_dict
 from ncap.errors import NcapError
 from ncap.policies import build_policy
 from ncap.training.config import TrainConfig, from_dict, identity, to_dict, upgrade_saved
@@ -177,7 +177,8 @@ class RunDir:
                 raise RunError(f"{run.path} holds a different run (differs in: {', '.join(differing)}); "
                                "choose another run directory, or resume that one")
             saved = run.path / CIRCUIT
-            if saved.is_file() and saved.read_text() != _circuit_text(config):
+            if saved.is_file() and spec_from_dict(yaml.safe_load(saved.read_text()), str(saved)) \
+                    != load_spec(config.arch.circuit_spec):
                 raise RunError(f"the circuit spec {config.arch.circuit_spec} changed since {run.path} started "
                                f"(its spec is saved in {saved}); train the changed circuit in another directory")
             return run

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
+from ncap.circuits.dynamics import STATE_KEY
 from ncap.circuits.quadruped.rhythm import LIMBS, RhythmGenerator
 
 CHANNELS = ("joint_positions", "joint_velocities", "actuator_forces")
@@ -53,8 +54,6 @@ GROUP = (0, 0, 1, 1)
 DRIVES = {"walk": 0.3, "run": 0.5}
 """The follow-up paper's brainstem command per task."""
 N_AFFERENTS = 20
-STATE_KEY = "circuit_state"
-"""Observation key of the packed RG state before a step, for a circuit that keeps no state itself."""
 
 
 @dataclass(frozen=True)
@@ -162,10 +161,8 @@ class QuadrupedCircuit(nn.Module):
         self.generator.manual_seed(int(seeds[0]))
 
     def _fresh(self, shape: tuple[int, ...], generator: torch.Generator | None = None) -> dict[str, Tensor]:
-        fresh = self.rhythm.initial_state(shape, self.generator if generator is None else generator)
-        if not self.config.random_phase:
-            fresh["adaptation"][:] = (self.rhythm.bounds.active0 + self.rhythm.bounds.quiet0) / 2
-        return fresh
+        return self.rhythm.initial_state(shape, self.generator if generator is None else generator,
+                                         self.config.random_phase)
 
     @property
     def state_size(self) -> int:

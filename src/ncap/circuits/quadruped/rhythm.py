@@ -20,20 +20,13 @@ Tensor shapes: state tensors are (..., U) for U units; signals (..., S).
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-
 import torch
 from torch import Tensor
 
+from ncap.circuits.dynamics import half_centre_step, initial_adaptation, leaky_step
+
 LIMBS = ("FL", "FR", "HL", "HR")
 SIDES = ("L", "R")
-OSCILLATOR = {"adaptation_time": 1400.0, "active_time": 200.0, "quiet_time": 1200.0,
-              "active_scale": 100 / 200, "quiet_scale": 60 / 1200, "tonic_threshold": 3.0}
-"""The flexor half-centres' settings (ms; theirs)."""
-VOLTAGE_TIME = 30.0
-
-"""Time constant (ms) of the leaky units (theirs)."""
 BIASES = {"flx": 0.1, "ext": 0.8, "v0d": -0.1, "v0v": -0.1, "v3f": -0.4, "v3e": 0.0, "v3a": -0.4, "in2": -0.1}
 """Tonic drive of each unit type (``init_rg_default``)."""
 WEIGHTS = {
@@ -102,24 +95,6 @@ def _bias(name: str) -> float:
     return BIASES[kind]
 
 
-@dataclass(frozen=True)
-class OscillatorBounds:
-    """Adaptation thresholds of the half-centre at zero drive (0) and full drive (1) (their ``Oscillator``)."""
-
-    active0: float
-    quiet0: float
-    active1: float
-    quiet1: float
-
-
-def oscillator_bounds(adaptation_time: float, active_time: float, quiet_time: float, active_scale: float,
-                      quiet_scale: float, **_: float) -> OscillatorBounds:
-    ka, kq = 4 * active_time / adaptation_time, 4 * quiet_time / adaptation_time
-    active0 = (1 - math.exp(kq)) / (1 - math.exp(ka + kq))
-    active1 = (1 - math.exp(kq * quiet_scale)) / (1 - math.exp(ka * active_scale + kq * quiet_scale))
-    return OscillatorBounds(active0, active0 * math.exp(ka), active1, active1 * math.exp(ka * active_scale))
-
-
 class RhythmGenerator(torch.nn.Module):
     """The frozen RG as dense matrices, stepped for any leading shape (...).
 
@@ -144,16 +119,14 @@ class RhythmGenerator(torch.nn.Module):
         self.register_buffer("signals_w", signals_w.float())
         self.register_buffer("bias", torch.tensor([_bias(n) for n in self.units]))
         self.n_osc = len(LIMBS)
-        self.bounds = oscillator_bounds(**OSCILLATOR)
 
-    def initial_state(self, shape: tuple[int, ...], generator: torch.Generator | None = None) -> dict[str, Tensor]:
+    def initial_state(self, shape: tuple[int, ...], generator: torch.Generator | None = None,
+                      random_phase: bool = True) -> dict[str, Tensor]:
         """A fresh episode's state for ``shape`` (...): voltages 0 (oscillators quiet, -1), adaptation
-        uniform between its bounds, no previous outputs or signals."""
+        uniform between its bounds (or in the middle), no previous outputs or signals."""
         osc = self.n_osc
-        adaptation = torch.rand((*shape, osc), generator=generator)
-        low, high = self.bounds.active0, self.bounds.quiet0
         return {"voltage": torch.cat([-torch.ones((*shape, osc)), torch.zeros((*shape, len(self.units) - osc))], -1),
-                "adaptation": low + adaptation * (high - low),
+                "adaptation": initial_adaptation((*shape, osc), generator, random_phase),
                 "outputs": torch.zeros((*shape, len(self.units))),
                 "signals": torch.zeros((*shape, len(self.signals)))}
 
@@ -165,24 +138,11 @@ class RhythmGenerator(torch.nn.Module):
         """
         x = state["outputs"] @ self.units_w.T + state["signals"] @ self.signals_w.T + self.bias
         osc = self.n_osc
-        kv = 4 / VOLTAGE_TIME * self.timestep
-        leaky = (state["voltage"][..., osc:] + x[..., osc:].clamp(-1, 1) * kv) / (1 + kv)
-        voltage, adaptation = self._oscillate(state["voltage"][..., :osc], state["adaptation"], x[..., :osc])
-        outputs = torch.cat([(voltage > 0) * (adaptation + 1) / 2, leaky.clamp(0, 1)], -1)
-        return {"voltage": torch.cat([voltage, leaky], -1), "adaptation": adaptation, "outputs": outputs,
-                "signals": signals}
-
-    def _oscillate(self, v: Tensor, a: Tensor, x: Tensor) -> tuple[Tensor, Tensor]:
-        """The half-centre (their ``Oscillator.step``, backward Euler): v, a, input x (..., 4) -> v, a."""
-        k = 4 / OSCILLATOR["adaptation_time"] * self.timestep
-        a = torch.where(v < 0, (a + k) / (1 + k), torch.where(v > 0, a / (1 + k), torch.zeros_like(a))).clamp(0, 1)
-        z = x.clamp(0, 1)
-        b = self.bounds
-        active_bound = b.active0 * (1 - z) + b.active1 * z
-        quiet_bound = b.quiet0 * (1 - z) + b.quiet1 * z
-        v = torch.where((a <= active_bound) & (x <= OSCILLATOR["tonic_threshold"]), -torch.ones_like(v), v)
-        v = torch.where((a >= quiet_bound) & (x >= 0), torch.ones_like(v), v)
-        return v, a
+        leaky, leaky_out = leaky_step(state["voltage"][..., osc:], x[..., osc:], self.timestep)
+        voltage, adaptation, flexors = half_centre_step(state["voltage"][..., :osc], state["adaptation"], x[..., :osc],
+                                                        self.timestep)
+        return {"voltage": torch.cat([voltage, leaky], -1), "adaptation": adaptation,
+                "outputs": torch.cat([flexors, leaky_out], -1), "signals": signals}
 
     def limb_outputs(self, state: dict[str, Tensor]) -> Tensor:
         """(flexor, extensor) of each limb from a state: (..., 4, 2) in LIMBS order."""

@@ -1,0 +1,189 @@
+"""The quadruped circuit as a spec: compiled, it is the hand-written circuit (state, population mode,
+parameters); limbed specs' validation errors are one line; a spec variant trains."""
+
+import copy
+
+import numpy as np
+import pytest
+import torch
+import yaml
+
+from ncap.circuits import load_spec
+from ncap.circuits.dynamics import STATE_KEY
+from ncap.circuits.limb_compiler import CompiledLimbCircuit
+from ncap.circuits.quadruped import QuadrupedCircuit
+from ncap.circuits.spec import SpecError
+from ncap.circuits.spec_files import spec_from_dict, spec_text
+from ncap.envs.quadruped import BatchedQuadruped, QuadrupedTaskConfig
+from ncap.policies.quadruped import CHANNELS
+from ncap.training.evaluation import obs_to_torch
+from test_cli import ncap
+from test_quadruped_circuit import observations
+
+AFFERENTS = [f"{c}_{j}" for c in ("pos", "vel", "force") for j in ("yaw", "lift", "extend")] + ["contact"]
+TAGS = ("fore", "hind")
+
+
+def compiled_params(spec_circuit: CompiledLimbCircuit, hand: dict[str, torch.Tensor]) -> torch.Tensor:
+    """The hand-written circuit's raw parameters (repeat 1; leading population dim P) in the compiled
+    circuit's flat layout (P, 92), read from the group names of specs/quadruped.yaml."""
+    columns = []
+    for group in (g for g in spec_circuit.groups if g.trainable):
+        parts = group.name.split("_")
+        tags = [TAGS.index(parts[-1])] if parts[-1] in TAGS else [0, 1]
+        name = "_".join(parts[:-1]) if parts[-1] in TAGS else group.name
+        for t in tags:
+            kind, rest = name.split("_", 1)
+            if kind == "pf" and rest.endswith("bias"):
+                columns.append(hand["pf_bias"][:, t, ("lift", "extend").index(rest.split("_")[0])])
+            elif kind == "pf":
+                out, source = rest.split("_")
+                columns.append(hand["pf_weight"][:, t, ("lift", "extend").index(out), ("flx", "ext").index(source), 0])
+            else:
+                target, afferent = rest.split("_", 1)
+                base, polarity = afferent.rsplit("_", 1)
+                index = AFFERENTS.index(base) + (0 if polarity == "n" else 10)
+                columns.append(hand["af_weight"][:, t, ("flx", "ext").index(target), 0, index])
+    return torch.stack(columns, -1)
+
+
+def test_spec_has_the_hand_written_parameters_and_initial_weights():
+    compiled, hand = CompiledLimbCircuit(load_spec("quadruped")), QuadrupedCircuit()
+    assert compiled.num_parameters == sum(p.numel() for p in hand.parameters()) == 92
+    initial = compiled_params(compiled, {n: p[None].detach() for n, p in hand.named_parameters()})
+    flat = torch.cat([p.detach().reshape(-1) for p in compiled.parameters()])
+    assert torch.equal(initial[0], flat)
+
+
+def test_compiled_spec_equals_the_hand_written_circuit_over_whole_episodes():
+    """Closed loop on bumps, 4 bodies, 500 steps: same commands (1e-6) and rhythm-generator activity."""
+    compiled, hand = CompiledLimbCircuit(load_spec("quadruped"), seed=5), QuadrupedCircuit(seed=5)
+    sim = BatchedQuadruped(QuadrupedTaskConfig(terrain="bumps"), num_envs=4, nthread=1, seed=2)
+    obs, done, worst = sim.reset(), False, 0.0
+    with torch.no_grad():
+        while not done:
+            torch_obs = obs_to_torch(obs)
+            expected, hand_activity = hand(torch_obs, return_activity=True)
+            got, activity = compiled(torch_obs, return_activity=True)
+            worst = max(worst, (got - expected).abs().max().item())
+            for name in hand.rhythm.units:
+                torch.testing.assert_close(activity[name], hand_activity[name], atol=1e-6, rtol=0)
+            obs, _, done = sim.step(expected.double().numpy())
+    assert sim.step_index == 500 and worst < 1e-6
+
+
+def test_population_mode_equals_the_hand_written_population_mode():
+    compiled, hand = CompiledLimbCircuit(load_spec("quadruped"), seed=1), QuadrupedCircuit(seed=1)
+    generator = torch.Generator().manual_seed(0)
+    params = torch.randn(3, 92, generator=generator) * 0.5  # the hand-written layout, signs crossed too
+    named, start = {}, 0
+    for name, p in hand.named_parameters():
+        named[name] = params[:, start:start + p.numel()].reshape(3, *p.shape)
+        start += p.numel()
+    mapped = compiled_params(compiled, named)
+    for t in range(60):
+        obs = observations((3, 4), t)
+        torch.testing.assert_close(compiled.population_forward(mapped, obs), hand.population_forward(params, obs),
+                                   atol=1e-6, rtol=0)
+
+
+def test_state_in_the_observation_gives_the_stateful_commands():
+    stateful, stateless = (CompiledLimbCircuit(load_spec("quadruped"), seed=4) for _ in range(2))
+    state = stateless.initial_state(5, torch.Generator().manual_seed(9))
+    stateful.generator.manual_seed(9)
+    with torch.no_grad():
+        for t in range(40):
+            obs = observations((5,), t)
+            torch.testing.assert_close(stateless({**obs, STATE_KEY: state}), stateful(obs), atol=1e-6, rtol=0)
+            state = stateless.next_state({**obs, STATE_KEY: state})
+
+
+def _quadruped_data() -> dict:
+    return yaml.safe_load(spec_text("quadruped")[0])
+
+
+def _edit(change):
+    data = copy.deepcopy(_quadruped_data())
+    change(data)
+    return data
+
+
+def _synapse(data, source, target):
+    return next(s for s in data["synapses"] if s["source"] == source and s["target"] == target)
+
+
+@pytest.mark.parametrize("change,message", [
+    (lambda d: _synapse(d, "flx", "lift").update(share_by=["fore", "back"]), "unknown tag 'back'"),
+    (lambda d: _synapse(d, "cross_v0d", "flx").update(module="opposite"), "unknown relation 'opposite'"),
+    (lambda d: d["units"]["lift"].update(output="hip"), "names no actuator"),
+    (lambda d: [s.update(delay=0) for s in d["synapses"] if {s["source"], s["target"]} == {"flx", "ext"}
+                and "module" not in s], "a cycle without a delay"),
+    (lambda d: d["units"]["pos_yaw_n"].update(joint="knee"), "not one of the body's joints"),
+    (lambda d: d["body"]["relations"].update(across={"FL": "XX"}), "unknown module 'XX'"),
+    (lambda d: _synapse(d, "flx", "lift").update(share_by=["left"]), "carries 0 of the tags"),
+    (lambda d: d["units"]["extend"].update(output=None), "no unit drives actuator extend"),
+])
+def test_limbed_spec_errors_are_one_line(change, message):
+    with pytest.raises(SpecError, match=message) as error:
+        spec_from_dict(_edit(change))
+    assert "\n" not in str(error.value)
+
+
+def test_a_channel_the_body_lacks_is_refused_when_compiled():
+    with pytest.raises(SpecError, match="no channel 'foot_contact'"):
+        CompiledLimbCircuit(load_spec("quadruped"), channels={k: v for k, v in CHANNELS.items() if k != "foot_contact"})
+
+
+def test_limb_features_on_a_chain_are_refused():
+    data = yaml.safe_load(spec_text("swimmer")[0])
+    data["synapses"][0]["delay"] = 1
+    with pytest.raises(SpecError, match="delay needs a limbed body"):
+        spec_from_dict(data)
+
+
+def test_specs_on_the_wrong_body_are_refused(tmp_path):
+    result = ncap("train", "--task", "swim", "--circuit-spec", "quadruped", "--out", str(tmp_path / "a"))
+    assert result.returncode == 2 and "describes a limbed body" in result.stderr and len(result.stderr.splitlines()) == 1
+    result = ncap("train", "--task", "quadruped", "--algo", "es", "--circuit-spec", "swimmer", "--out",
+                  str(tmp_path / "b"))
+    assert result.returncode == 2 and "describes a chain" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_a_variant_written_only_as_a_spec_trains_with_es(tmp_path):
+    """The quadruped without afferent feedback, as YAML only: 12 parameters, trained by ARS, reproducible."""
+    data = _quadruped_data()
+    data["name"] = "quadruped-open-loop"
+    data["synapses"] = [s for s in data["synapses"] if not s["weight"].startswith("af_")]
+    path = tmp_path / "open-loop.yaml"
+    path.write_text(yaml.safe_dump(data))
+    assert CompiledLimbCircuit(spec_from_dict(data)).num_parameters == 12
+    args = ["train", "--task", "quadruped", "--algo", "es", "--circuit-spec", str(path), "--steps", "3000",
+            "--eval-every", "1500", "--eval-episodes", "2", "--threads", "1", "--es-update", "ars",
+            "--es-population", "4", "--es-sigma", "0.1", "--es-lr", "1.0", "--es-weight-decay", "0.01"]
+    rows = []
+    for run in ("a", "b"):
+        result = ncap(*args, "--out", str(tmp_path / run))
+        assert result.returncode == 0, result.stderr
+        rows.append(np.loadtxt(tmp_path / run / "metrics.csv", delimiter=",", skiprows=1, usecols=(0, 2, 6)))
+    np.testing.assert_array_equal(rows[0], rows[1])
+    assert rows[0][-1, 0] >= 3000
+
+
+def test_the_open_loop_variant_is_the_hand_written_circuit_without_afferent_feedback():
+    from ncap.circuits.quadruped import QuadrupedCircuitConfig
+
+    compiled = CompiledLimbCircuit(load_spec("quadruped-open-loop"), seed=2)
+    hand = QuadrupedCircuit(QuadrupedCircuitConfig(afferent_feedback=False), seed=2)
+    assert compiled.num_parameters == sum(p.numel() for p in hand.parameters()) == 12
+    with torch.no_grad():
+        for t in range(80):
+            obs = observations((3,), t)
+            torch.testing.assert_close(compiled(obs), hand(obs), atol=1e-6, rtol=0)
+
+
+def test_the_variant_grid_ships_and_names_its_runs():
+    from ncap.experiments.grids import expand_yaml
+
+    specs = expand_yaml(yaml.safe_load(open("examples/grids/quadruped-spec-variant.yaml")))
+    assert [s.name for s in specs] == [f"es-ncap-spec-quadruped-open-loop-walk-flat-s{i}" for i in range(3)]
