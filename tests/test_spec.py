@@ -173,6 +173,30 @@ def test_a_frozen_weight_is_not_a_parameter_and_population_mode_keeps_it():
     torch.testing.assert_close(circuit.population_forward(params, q, step)[0], circuit(q[0], step))
 
 
+
+def test_weights_kept_between_calls_follow_every_change_of_the_parameters():
+    circuit = CompiledCircuit(SWIMMER, 5, generator=torch.Generator().manual_seed(0))
+    reference = SwimmerCircuit(5)
+    q, step = torch.rand(4, 5) * 2 - 1, torch.arange(4)
+
+    def check() -> None:
+        reference.set_flat_parameters(circuit.get_flat_parameters())
+        with torch.no_grad():
+            torch.testing.assert_close(circuit(q, step), reference(q, step), atol=1e-6, rtol=0)
+
+    check()
+    circuit.set_flat_parameters(torch.tensor([0.5, 2.0, 0.25, -3.0]))  # copy_ in place
+    check()
+    circuit.load_state_dict({name: value * 0.5 for name, value in circuit.state_dict().items()})
+    check()
+    optimizer = torch.optim.SGD(circuit.parameters(), lr=0.1)  # with autograd: fresh weights, gradients reach them
+    circuit(q, step).square().sum().backward()
+    assert all(p.grad is not None for p in circuit.parameters()) and circuit.w_prop.grad.abs() > 0
+    optimizer.step()
+    check()
+    circuit.w_osc = torch.nn.Parameter(torch.tensor(1.5))  # a replaced tensor
+    check()
+
 @pytest.mark.parametrize("algo", ["ppo", "ddpg", "td3", "sac", "es"])
 def test_a_circuit_written_only_as_a_spec_trains(tmp_path, algo):
     config = merge(tiny_config(algo), {"arch": {"circuit_spec": "swimmer-cpg"}})

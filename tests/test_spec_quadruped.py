@@ -11,7 +11,8 @@ import yaml
 from ncap.circuits import load_spec
 from ncap.circuits.dynamics import STATE_KEY
 from ncap.circuits.limb_compiler import CompiledLimbCircuit
-from ncap.circuits.quadruped import QuadrupedCircuit
+from ncap.circuits.quadruped import QuadrupedCircuit, QuadrupedCircuitConfig
+from ncap.circuits.quadruped.as_spec import as_compiled, spec_vector
 from ncap.circuits.spec import SpecError
 from ncap.circuits.spec_files import spec_from_dict, spec_text
 from ncap.envs.quadruped import BatchedQuadruped, QuadrupedTaskConfig
@@ -20,31 +21,12 @@ from ncap.training.evaluation import obs_to_torch
 from test_cli import ncap
 from test_quadruped_circuit import observations
 
-AFFERENTS = [f"{c}_{j}" for c in ("pos", "vel", "force") for j in ("yaw", "lift", "extend")] + ["contact"]
-TAGS = ("fore", "hind")
-
-
 def compiled_params(spec_circuit: CompiledLimbCircuit, hand: dict[str, torch.Tensor]) -> torch.Tensor:
     """The hand-written circuit's raw parameters (repeat 1; leading population dim P) in the compiled
     circuit's flat layout (P, 92), read from the group names of specs/quadruped.yaml."""
-    columns = []
-    for group in (g for g in spec_circuit.groups if g.trainable):
-        parts = group.name.split("_")
-        tags = [TAGS.index(parts[-1])] if parts[-1] in TAGS else [0, 1]
-        name = "_".join(parts[:-1]) if parts[-1] in TAGS else group.name
-        for t in tags:
-            kind, rest = name.split("_", 1)
-            if kind == "pf" and rest.endswith("bias"):
-                columns.append(hand["pf_bias"][:, t, ("lift", "extend").index(rest.split("_")[0])])
-            elif kind == "pf":
-                out, source = rest.split("_")
-                columns.append(hand["pf_weight"][:, t, ("lift", "extend").index(out), ("flx", "ext").index(source), 0])
-            else:
-                target, afferent = rest.split("_", 1)
-                base, polarity = afferent.rsplit("_", 1)
-                index = AFFERENTS.index(base) + (0 if polarity == "n" else 10)
-                columns.append(hand["af_weight"][:, t, ("flx", "ext").index(target), 0, index])
-    return torch.stack(columns, -1)
+    one_copy = {"pf_weight": hand["pf_weight"][..., 0], "pf_bias": hand["pf_bias"],
+                "af_weight": hand["af_weight"][..., 0, :]}
+    return spec_vector([g.name for g in spec_circuit.groups if g.trainable], one_copy)
 
 
 def test_spec_has_the_hand_written_parameters_and_initial_weights():
@@ -171,8 +153,6 @@ def test_a_variant_written_only_as_a_spec_trains_with_es(tmp_path):
 
 
 def test_the_open_loop_variant_is_the_hand_written_circuit_without_afferent_feedback():
-    from ncap.circuits.quadruped import QuadrupedCircuitConfig
-
     compiled = CompiledLimbCircuit(load_spec("quadruped-open-loop"), seed=2)
     hand = QuadrupedCircuit(QuadrupedCircuitConfig(afferent_feedback=False), seed=2)
     assert compiled.num_parameters == sum(p.numel() for p in hand.parameters()) == 12
@@ -182,8 +162,51 @@ def test_the_open_loop_variant_is_the_hand_written_circuit_without_afferent_feed
             torch.testing.assert_close(compiled(obs), hand(obs), atol=1e-6, rtol=0)
 
 
+@pytest.mark.parametrize("config", [QuadrupedCircuitConfig(repeat=8), QuadrupedCircuitConfig(afferent_feedback=False)])
+def test_a_trained_hand_written_circuit_reads_as_its_spec(config):
+    hand = QuadrupedCircuit(config, seed=3)
+    with torch.no_grad():  # "trained": every weight moved, some across their sign (the constraint clamps them)
+        for p in hand.parameters():
+            p.add_(torch.randn(p.shape, generator=torch.Generator().manual_seed(p.numel())) * 0.3)
+    compiled = as_compiled(hand, seed=3)
+    with torch.no_grad():
+        for t in range(80):
+            obs = observations((3,), t)
+            torch.testing.assert_close(compiled(obs), hand(obs), atol=1e-5, rtol=0)
+    with pytest.raises(ValueError, match="no spec"):
+        as_compiled(QuadrupedCircuit(QuadrupedCircuitConfig(sign_constraints=False)))
+
+
 def test_the_variant_grid_ships_and_names_its_runs():
     from ncap.experiments.grids import expand_yaml
 
     specs = expand_yaml(yaml.safe_load(open("examples/grids/quadruped-spec-variant.yaml")))
     assert [s.name for s in specs] == [f"es-ncap-spec-quadruped-open-loop-walk-flat-s{i}" for i in range(3)]
+
+
+def test_a_limbed_diagram_is_the_body_seen_from_above():
+    from ncap.viz.limb_diagram import _anchors, _positions, _roles
+
+    spec = load_spec("quadruped")
+    anchors, places, roles = _anchors(spec), _positions(spec), _roles(spec)
+    assert anchors["FL"][0] < 0 < anchors["FR"][0] and anchors["HL"][1] < 0 < anchors["FL"][1]  # head up, left left
+    assert {roles[u] for u in ("flx", "ext")} == {"core"} and roles["lift"] == "output" and roles["drive"] == "source"
+    for (unit, module), place in places.items():
+        if roles[unit] == "inter":  # interneurons lie between the limbs, closer to the body's centre
+            assert np.linalg.norm(place) < np.linalg.norm(anchors[module])
+    points = np.array(list(places.values()))
+    gaps = np.linalg.norm(points[:, None] - points[None], axis=-1) + np.eye(len(points)) * 99
+    assert gaps.min() > 0.3  # no two units drawn on top of each other
+
+
+def test_diagram_of_the_quadruped_spec_and_of_a_quadruped_run(tmp_path):
+    run = "results/quadruped/es-ncap-walk-flat-s0"  # trained with the hand-written circuit, drawn as its spec
+    for source, out in (("quadruped", "spec.svg"), (run, "run.png")):
+        result = ncap("diagram", source, "--out", str(tmp_path / out))
+        assert result.returncode == 0, result.stderr
+    svg = (tmp_path / "spec.svg").read_text()
+    assert svg.count("<path") > 500 and "one step late" in svg and "diagd" in svg
+    assert (tmp_path / "run.png").stat().st_size > 50_000
+    refused = ncap("diagram", "quadruped", "--n-links", "4", "--out", str(tmp_path / "x.png"))
+    assert refused.returncode == 2 and "applies to chain circuits" in refused.stderr
+    assert refused.stderr.strip().count("\n") == 0 and not (tmp_path / "x.png").exists()

@@ -31,8 +31,6 @@ from ncap.circuits.spec import (
 from ncap.circuits.units import Sign, make_oscillator
 
 SIGNS = {"E": Sign.EXCITATORY, "I": Sign.INHIBITORY, "free": Sign.UNSIGNED}
-LEVEL_PARTS = ("source", "target", "weight", "members", "upper")
-"""Buffers of one level: synapse sources, targets and weights, the level's units and their upper bounds."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +77,8 @@ class CompiledCircuit(nn.Module):
         self.spec = spec if commands else spec.without_commands()
         self._layout_units()
         self._layout_groups(generator)
+        self.level_sizes: list[tuple[int, int]] = []  # per level: (units M_level, largest fan-in K)
+        self._cache: tuple[tuple, Tensor] | None = None  # (weights' storages and versions, synapse weights)
         self._layout_levels()
 
     # --- layout (build time) ------------------------------------------------------------------------------
@@ -96,8 +96,10 @@ class CompiledCircuit(nn.Module):
             start += 2 * len(modules)
             if unit.kind == "oscillator":  # module m's oscillator sees step - lag * m
                 self.register_buffer(f"_delay_{unit.name}", torch.tensor(modules) * unit.lag, persistent=False)
-            elif unit.observation == "joint_pos":  # module m reads joint m + offset
-                self.register_buffer(f"_joints_{unit.name}", torch.tensor([m + unit.offset for m in modules]),
+            elif unit.observation == "joint_pos":  # module m reads joint m + offset: dorsal +q, ventral -q
+                self.register_buffer(f"_joints_{unit.name}", torch.tensor([m + unit.offset for m in modules] * 2),
+                                     persistent=False)
+                self.register_buffer(f"_signs_{unit.name}", torch.tensor([1.0] * len(modules) + [-1.0] * len(modules)),
                                      persistent=False)
         self.n_instances = start
         self.oscillators = nn.ModuleDict({
@@ -144,9 +146,16 @@ class CompiledCircuit(nn.Module):
         return magnitude
 
     def _layout_levels(self) -> None:
-        """Per level: the synapse instances (source column, target column, raw weight index) into it."""
+        """Internal column order and, per level, its synapses padded to the level's largest fan-in K.
+
+        Internally the activity is [a zero column, the sources, level 1's units, level 2's, ...], so that a
+        level appends its block with one ``cat``. A level's synapse instances are laid out K-major
+        ((K, M_level) flattened): the k-th input of every unit in the level, then the (k+1)-th; missing inputs
+        read the zero column. Summing the K slices left to right adds each unit's inputs in spec order,
+        exactly as a scatter-add into zeros would.
+        """
         levels = instance_levels(self.spec, self.n_joints)
-        edges: dict[int, list[tuple[int, int, int]]] = {}
+        inputs: dict[int, list[tuple[int, int]]] = {}  # target column -> [(source column, raw weight index)]
         for synapse in self.spec.synapses:
             group = next(g for g in self.groups if g.name == synapse.group)
             for k, module in enumerate(synapse_modules(self.spec, synapse, self.n_joints)):
@@ -154,18 +163,56 @@ class CompiledCircuit(nn.Module):
                 for side in (0, 1):
                     source_side = side if synapse.side == "same" else 1 - side
                     weight = group.start + (0 if not group.shape else 2 * k + side)
-                    edges.setdefault(levels[(synapse.target, module)], []).append(
-                        (self.column(synapse.source, source_module, source_side),
-                         self.column(synapse.target, module, side), weight))
+                    inputs.setdefault(self.column(synapse.target, module, side), []).append(
+                        (self.column(synapse.source, source_module, source_side), weight))
         self.n_levels = max(levels.values(), default=0)
-        for level in range(1, self.n_levels + 1):
-            source, target, weight = zip(*edges[level], strict=True) if level in edges else ((), (), ())
-            members = sorted(self.column(unit, module, side) for (unit, module), depth in levels.items()
-                             if depth == level for side in (0, 1))
+        per_level = {level: sorted(self.column(unit, module, side) for (unit, module), depth in levels.items()
+                                   if depth == level for side in (0, 1)) for level in range(1, self.n_levels + 1)}
+        output, n = self.spec.output.name, self.n_joints
+        sides = [self.column(output, m, side) for side in (0, 1) for m in range(n)]
+        last = {levels[(output, m)] for m in range(n)}
+        if len(last) == 1:  # the output's instances end their level as [dorsal..., ventral...]: torque by slices
+            level = last.pop()
+            per_level[level] = [c for c in per_level[level] if c not in set(sides)] + sides
+        fan_ins = {level: max((len(inputs.get(c, ())) for c in members), default=0)
+                   for level, members in per_level.items()}
+        self.padded = any(len(inputs.get(c, ())) < fan_ins[level] for level, members in per_level.items()
+                          for c in members)
+        order = ([-1] if self.padded else []) + self._source_order()  # -1: the zero column, read by padding
+        weight_index: list[int] = []
+        for level, members in per_level.items():
+            fan_in = fan_ins[level]
+            padded = [inputs.get(c, []) + [(-1, 0)] * (fan_in - len(inputs.get(c, []))) for c in members]
+            position = {c: i for i, c in enumerate(order)}
+            sources = [position[padded[m][k][0]] for k in range(fan_in) for m in range(len(members))]
+            weight_index += [padded[m][k][1] for k in range(fan_in) for m in range(len(members))]
             upper = [1.0 if self._unit_at(c).kind == "graded" else math.inf for c in members]
-            for name, values in (("source", source), ("target", target), ("weight", weight), ("members", members)):
-                self.register_buffer(f"level{level}_{name}", torch.tensor(values, dtype=torch.long), persistent=False)
+            self.register_buffer(f"level{level}_source", torch.tensor(sources, dtype=torch.long), persistent=False)
+            self.register_buffer(f"level{level}_lower", torch.zeros(len(members)), persistent=False)
             self.register_buffer(f"level{level}_upper", torch.tensor(upper), persistent=False)
+            self.level_sizes.append((len(members), fan_in))
+            order += members
+        position = {c: i for i, c in enumerate(order)}
+        output_index = [position[c] for c in sides]
+        contiguous = output_index == list(range(output_index[0], output_index[0] + 2 * n))
+        self.output_start = output_index[0] if contiguous else None
+        self.register_buffer("_weight_index", torch.tensor(weight_index, dtype=torch.long), persistent=False)
+        self.register_buffer("_output_index", torch.tensor(output_index, dtype=torch.long), persistent=False)
+        self.register_buffer("_spec_order", torch.tensor([position[c] for c in range(self.n_instances)]),
+                             persistent=False)
+
+    def _source_order(self) -> list[int]:
+        """Spec columns of the source units in the order :meth:`_sources` writes them."""
+        order = []
+        for unit in self.spec.units:
+            if unit.computed:
+                continue
+            start, n = self.unit_start[unit.name], len(self.unit_modules[unit.name])
+            if unit.observation == "joint_pos":  # side-major: every module's dorsal part, then the ventral ones
+                order += [start + 2 * m + side for side in (0, 1) for m in range(n)]
+            else:
+                order += list(range(start, start + 2 * n))
+        return order
 
     def _unit_at(self, column: int) -> UnitSpec:
         return next(u for u in reversed(self.spec.units) if self.unit_start[u.name] <= column)
@@ -183,7 +230,7 @@ class CompiledCircuit(nn.Module):
 
     def used_weights(self) -> dict[str, Tensor]:
         """Sign-constrained weights by group name, in their parameter shapes."""
-        used = torch.clamp(self.raw_weights(), min=self.raw_lower, max=self.raw_upper)
+        used = self._constrained()
         return {g.name: used[g.start:g.start + g.size].reshape(g.shape) for g in self.groups}
 
     def get_flat_parameters(self) -> Tensor:
@@ -204,37 +251,36 @@ class CompiledCircuit(nn.Module):
 
     def _sources(self, joint_pos: Tensor, step: Tensor | int, turn: Tensor | None, speed: Tensor | None
                  ) -> Tensor:
-        """Activity (..., U) with every source unit's columns filled (computed ones 0)."""
+        """Internal activity (..., S): the zero column if padding reads it, then every source unit's columns."""
         batch = joint_pos.shape[:-1]
-        activity = joint_pos.new_zeros(*batch, self.n_instances)
+        parts = [joint_pos.new_zeros(()).expand(*batch, 1)] if self.padded else []
         for unit in self.spec.units:
             if unit.computed:
                 continue
-            modules = self.unit_modules[unit.name]
+            n = 2 * len(self.unit_modules[unit.name])
             if unit.kind == "oscillator":
                 index = torch.as_tensor(step, device=joint_pos.device)[..., None] - self._buffers[f"_delay_{unit.name}"]
                 value = self.oscillators[unit.name](index, dtype=joint_pos.dtype)
             else:
-                value = self._observed(unit, len(modules), joint_pos, turn, speed)
-            start = self.unit_start[unit.name]
-            activity[..., start:start + 2 * len(modules)] = value.expand(*batch, len(modules), 2).reshape(
-                *batch, 2 * len(modules))
-        return activity
+                value = self._observed(unit, len(self.unit_modules[unit.name]), joint_pos, turn, speed)
+            parts.append(value.reshape(*value.shape[:-2], n).expand(*batch, n))
+        return torch.cat(parts, dim=-1)
 
     def _observed(self, unit: UnitSpec, n_modules: int, joint_pos: Tensor, turn: Tensor | None,
                   speed: Tensor | None) -> Tensor:
-        """An input unit's (..., M, 2) values: the observation part, transformed, split into sides."""
+        """An input unit's values: (..., 1, 2M) side-major for joint angles, else (..., M, 2)."""
         batch = joint_pos.shape[:-1]
         if unit.observation == "joint_pos":
-            observed = joint_pos[..., self._buffers[f"_joints_{unit.name}"]]
-        elif unit.observation == "turn":
+            observed = joint_pos.index_select(-1, self._buffers[f"_joints_{unit.name}"])  # each joint twice: (..., 2M)
+            if unit.transform == "one_minus":
+                observed = 1.0 - observed
+            return (observed * self._buffers[f"_signs_{unit.name}"]).relu()[..., None, :]
+        if unit.observation == "turn":
             observed = (turn if turn is not None else joint_pos.new_zeros(*batch, 2))[..., None, :]
         else:
             observed = (speed if speed is not None else joint_pos.new_ones(batch))[..., None, None]
         if unit.transform == "one_minus":
             observed = 1.0 - observed
-        if unit.observation == "joint_pos":
-            return torch.stack((observed, -observed), dim=-1).relu()
         return observed.expand(*observed.shape[:-2], n_modules, 2)
 
     def _check(self, joint_pos: Tensor, turn: Tensor | None, speed: Tensor | None) -> None:
@@ -245,21 +291,45 @@ class CompiledCircuit(nn.Module):
         if turn is not None and turn.shape[-1:] != (2,):
             raise ValueError(f"turn must have last dimension 2 (r, l), got {tuple(turn.shape)}")
 
-    def _run(self, used: Tensor, activity: Tensor, return_activity: bool):
-        """Compute every level; ``used`` (E_all,) or (P, 1, E_all) sign-constrained raw weights."""
-        buffers = self._buffers  # read directly: nn.Module attribute lookup costs more than the small ops here
-        for level in range(1, self.n_levels + 1):
-            source, target, weight, members, upper = (buffers[f"level{level}_{part}"] for part in LEVEL_PARTS)
-            contributions = activity[..., source] * used[..., weight]
-            pre = torch.zeros_like(activity).index_add(-1, target, contributions)
-            value = torch.minimum(pre[..., members].clamp(min=0.0), upper)
-            activity = activity.index_copy(-1, members, value)
-        start, n = self.unit_start[self.spec.output.name], self.n_joints  # the output is in every module
-        sides = activity[..., start:start + 2 * n].reshape(*activity.shape[:-1], n, 2)
-        torque = sides[..., 0] - sides[..., 1]
+    def _synapse_weights(self, used: Tensor) -> Tensor:
+        """Each level's synapse instances' weights, levels one after another: (..., E_all) -> (..., sum K M)."""
+        return used.index_select(-1, self._buffers["_weight_index"])
+
+    def _current(self) -> Tensor:
+        """:meth:`_synapse_weights` of this module's weights; without autograd, computed again only after a
+        weight tensor was replaced or written in place (its storage or version counter changed)."""
+        if torch.is_grad_enabled():
+            return self._synapse_weights(self._constrained())
+        key = tuple((t.data_ptr(), t._version) for t in (getattr(self, g.name) for g in self.groups))
+        if self._cache is None or self._cache[0] != key:
+            self._cache = (key, self._synapse_weights(self._constrained()))
+        return self._cache[1]
+
+    def _constrained(self) -> Tensor:
+        """Every group's sign-constrained raw weights as one vector (E_all,)."""
+        return torch.clamp(self.raw_weights(), min=self.raw_lower, max=self.raw_upper)
+
+    def _run(self, weights: Tensor, activity: Tensor, return_activity: bool):
+        """Compute every level; ``weights`` (sum K M,) or (P, 1, sum K M) from :meth:`_synapse_weights`."""
+        buffers, start = self._buffers, 0  # read directly: nn.Module attribute lookup costs more than small ops
+        for level, (members, fan_in) in enumerate(self.level_sizes, start=1):
+            size = members * fan_in
+            products = activity.index_select(-1, buffers[f"level{level}_source"]) * weights[..., start:start + size]
+            start += size
+            pre = products[..., :members] if fan_in else activity.new_zeros(()).expand(*activity.shape[:-1], members)
+            for k in range(1, fan_in):
+                pre = pre + products[..., k * members:(k + 1) * members]
+            value = torch.clamp(pre, buffers[f"level{level}_lower"], buffers[f"level{level}_upper"])
+            activity = torch.cat((activity, value), dim=-1)
+        n, start = self.n_joints, self.output_start
+        if start is None:
+            sides = activity.index_select(-1, buffers["_output_index"])
+            torque = sides[..., :n] - sides[..., n:]
+        else:
+            torque = activity[..., start:start + n] - activity[..., start + n:start + 2 * n]
         if not return_activity:
             return torque
-        return torque, self.activity_by_name(activity) | {"torque": torque}
+        return torque, self.activity_by_name(activity.index_select(-1, buffers["_spec_order"])) | {"torque": torque}
 
     def activity_by_name(self, activity: Tensor) -> dict[str, Tensor]:
         """``{unit}_dorsal`` / ``{unit}_ventral`` from activity (..., U): (..., M_unit), or (...) for head units."""
@@ -286,8 +356,7 @@ class CompiledCircuit(nn.Module):
             torques (..., N) [, activity dict].
         """
         self._check(joint_pos, turn, speed)
-        used = torch.clamp(self.raw_weights(), min=self.raw_lower, max=self.raw_upper)
-        return self._run(used, self._sources(joint_pos, step, turn, speed), return_activity)
+        return self._run(self._current(), self._sources(joint_pos, step, turn, speed), return_activity)
 
     def population_forward(self, params: Tensor, joint_pos: Tensor, step: Tensor | int, turn: Tensor | None = None,
                            speed: Tensor | None = None, return_activity: bool = False):
@@ -304,7 +373,7 @@ class CompiledCircuit(nn.Module):
             raw = self.raw_weights().detach().expand(params.shape[0], -1).clone()
             raw[:, self.trainable_index] = params
         used = torch.clamp(raw, min=self.raw_lower, max=self.raw_upper)[:, None, :]
-        return self._run(used, self._sources(joint_pos, step, turn, speed), return_activity)
+        return self._run(self._synapse_weights(used), self._sources(joint_pos, step, turn, speed), return_activity)
 
     # --- other bodies -------------------------------------------------------------------------------------
 
