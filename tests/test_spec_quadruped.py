@@ -210,3 +210,63 @@ def test_diagram_of_the_quadruped_spec_and_of_a_quadruped_run(tmp_path):
     refused = ncap("diagram", "quadruped", "--n-links", "4", "--out", str(tmp_path / "x.png"))
     assert refused.returncode == 2 and "applies to chain circuits" in refused.stderr
     assert refused.stderr.strip().count("\n") == 0 and not (tmp_path / "x.png").exists()
+
+
+def _with_side_commands(data: dict) -> dict:
+    """The quadruped spec with its one drive split into per-side freq and sync inputs (same synapses)."""
+    data["units"] = {k: v for k, v in data["units"].items() if k != "drive"} | {
+        "freq": {"kind": "input", "observation": "freq"}, "sync": {"kind": "input", "observation": "sync"}}
+    for synapse in data["synapses"]:
+        if synapse["source"] == "drive":
+            synapse["source"] = "freq" if synapse["weight"].startswith("freq") else "sync"
+    return data
+
+
+def test_per_side_commands_default_to_the_drive_and_steer_one_side():
+    base = CompiledLimbCircuit(load_spec("quadruped"), seed=1, random_phase=False)
+    sided = CompiledLimbCircuit(spec_from_dict(_with_side_commands(_quadruped_data())), seed=1, random_phase=False)
+    with torch.no_grad():
+        for t in range(60):  # no command in the observation: both sides get the drive, as the shipped spec
+            obs = observations((2,), t)
+            torch.testing.assert_close(sided(obs), base(obs), atol=1e-6, rtol=0)
+        base.reset(), sided.reset()
+        for t in range(2):  # the right side faster: at the second step only the right flexors' input differs
+            obs = observations((2,), t)
+            _, expected = base(obs, return_activity=True)
+            _, got = sided({**obs, "freq": torch.tensor([[0.3, 0.6]] * 2), "sync": torch.full((2, 2), 0.3)},
+                           return_activity=True)
+    for leg in ("FL", "HL"):
+        torch.testing.assert_close(got[f"flx_{leg}"], expected[f"flx_{leg}"])
+    for leg in ("FR", "HR"):
+        assert (got[f"flx_{leg}"] - expected[f"flx_{leg}"]).abs().max() > 1e-3
+
+
+def test_a_torso_channel_reads_one_axis_of_the_body():
+    data = _quadruped_data()
+    data["units"]["pitch_up"] = {"kind": "input", "observation": "torso_up", "axis": "x", "rectify": "positive"}
+    data["synapses"].append({"source": "pitch_up", "target": "ext", "sign": "E", "magnitude": 0.5,
+                             "share_by": ["fore", "hind"], "delay": 1, "weight": "af_ext_pitch_up"})
+    circuit = CompiledLimbCircuit(spec_from_dict(data), seed=0, channels=CHANNELS)
+    assert circuit.num_parameters == 94
+    obs = observations((3,), 0) | {"torso_up": torch.tensor([[0.4, -0.2, 0.9], [-0.4, 0.1, 0.9], [0.0, 0.0, 1.0]])}
+    _, activity = circuit(obs, return_activity=True)
+    for leg in ("FL", "FR", "HL", "HR"):  # every module reads the body's one value, rectified
+        torch.testing.assert_close(activity[f"pitch_up_{leg}"], torch.tensor([0.4, 0.0, 0.0]))
+    sim = BatchedQuadruped(QuadrupedTaskConfig(), num_envs=2, nthread=1, seed=0)
+    with torch.no_grad():  # and the body gives it: a closed-loop step runs
+        assert circuit(obs_to_torch(sim.reset())).shape == (2, 8)
+    sim.close()
+
+
+@pytest.mark.parametrize("change,message", [
+    (lambda d: d["units"].update(tilt={"kind": "input", "observation": "torso_up"}), "needs an axis"),
+    (lambda d: d["units"].update(tilt={"kind": "input", "observation": "torso_up", "axis": "w"}), "x, y or z"),
+    (lambda d: d["units"]["pos_yaw_n"].update(axis="x"), "axis applies to torso channels"),
+    (lambda d: d["units"]["flx"].update(axis="x"), "apply to input units only"),
+    (lambda d: (d["body"]["modules"].update(FL=["fore"]), d["units"].update(f={"kind": "input", "observation": "freq"})),
+     "FL carry neither"),
+])
+def test_channel_errors_are_one_line(change, message):
+    with pytest.raises(SpecError, match=message) as error:
+        spec_from_dict(_edit(change))
+    assert "\n" not in str(error.value)

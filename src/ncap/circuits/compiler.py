@@ -1,15 +1,13 @@
 """Compile a :class:`~ncap.circuits.spec.CircuitSpec` into one vectorised torch module.
 
-Every unit instance (unit, module, side) of a body with N modules gets a
-column of one activity tensor (..., U): a unit's columns are contiguous,
-module-major, (dorsal, ventral) inside. Sources (inputs, oscillators) are
-filled from the observation parts, one tensor operation per source unit;
-computed units are filled level by level (a level = instances whose inputs
-are all known), each level one gather of its synapse instances' sources and
-weights and one scatter-add, for all modules and swimmers at once. The weights
-are one raw vector per sharing group, sign-constrained by a clamp in the
-forward pass; population mode (ES) takes P raw vectors at once.
-"""
+Every unit instance (unit, module, side) of a body with N modules has a spec column (a unit's columns
+contiguous, module-major, (dorsal, ventral) inside: what :meth:`CompiledCircuit.column` and the activity by
+name use). Internally the activity (..., U) is ordered [zero column if needed, sources, level 1, level 2, ...]:
+sources (inputs, oscillators) are computed one tensor operation per source unit and joined by one ``cat``;
+computed units follow level by level (a level = instances whose inputs are all known), each level one gather of
+its synapse instances' sources, one multiply by their weights and K-1 adds over its fan-in K, then one ``cat``,
+for all modules and swimmers at once. The weights are one raw vector per sharing group, sign-constrained by a
+clamp in the forward pass (kept between calls without autograd); population mode (ES) takes P raw vectors."""
 
 from __future__ import annotations
 

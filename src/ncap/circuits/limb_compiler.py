@@ -32,7 +32,7 @@ from torch import Tensor, nn
 from ncap.circuits.compiler import SIGNS
 from ncap.circuits.dynamics import STATE_KEY, half_centre_step, initial_adaptation, leaky_step
 from ncap.circuits.spec import CircuitSpec, SpecError
-from ncap.circuits.spec_body import PER_JOINT, limb_levels, synapse_instances
+from ncap.circuits.spec_body import AXES, PER_JOINT, SIDE_COMMANDS, SIDES, TORSO, limb_levels, synapse_instances
 from ncap.circuits.units import make_oscillator
 
 
@@ -79,17 +79,21 @@ class CompiledLimbCircuit(nn.Module):
     # --- layout ---------------------------------------------------------------------------------------------
 
     def _check_channels(self, channels: Mapping[str, int]) -> None:
-        n, joints = len(self.body.names), len(self.body.joints)
         for unit in self.spec.units:
-            if unit.kind != "input" or unit.observation == "drive":
-                continue
-            size = n * joints if unit.observation in PER_JOINT else n
+            if unit.kind != "input" or unit.observation == "drive" or unit.observation in SIDE_COMMANDS:
+                continue  # commands come from the task or the drive, not from the body
+            size = self._channel_size(unit.observation)
             if unit.observation not in channels:
                 raise SpecError(f"unit {unit.name!r}: the body has no channel {unit.observation!r} "
                                 f"(channels: {', '.join(channels)})")
             if channels[unit.observation] != size:
                 raise SpecError(f"unit {unit.name!r}: channel {unit.observation!r} has {channels[unit.observation]} "
                                 f"values; the spec's body reads {size}")
+
+    def _channel_size(self, channel: str) -> int:
+        """Values of an observed channel: per joint of every module, 3 for the torso, 2 sides, else per module."""
+        n, joints = len(self.body.names), len(self.body.joints)
+        return n * joints if channel in PER_JOINT else 3 if channel in TORSO else 2 if channel in SIDE_COMMANDS else n
 
     def _layout_units(self) -> None:
         names = self.body.names
@@ -125,7 +129,7 @@ class CompiledLimbCircuit(nn.Module):
         offsets, at = {}, 0
         for channel in self.channels:
             offsets[channel] = at
-            at += len(names) * (len(joints) if channel in PER_JOINT else 1)
+            at += self._channel_size(channel)
         offsets["drive"], offsets["one"] = at, at + 1
         columns, reads, signs, rectified = [], [], [], []
         for unit in self.spec.units:
@@ -137,6 +141,10 @@ class CompiledLimbCircuit(nn.Module):
                     read = offsets["one" if unit.kind == "constant" else "drive"]
                 elif unit.observation in PER_JOINT:
                     read = offsets[unit.observation] + i * len(joints) + joints.index(unit.joint)
+                elif unit.observation in TORSO:
+                    read = offsets[unit.observation] + AXES.index(unit.axis)
+                elif unit.observation in SIDE_COMMANDS:
+                    read = offsets[unit.observation] + self.body.tag_of(module, SIDES)
                 else:
                     read = offsets[unit.observation] + i
                 columns.append(self.column(unit.name, module))
@@ -320,7 +328,9 @@ class CompiledLimbCircuit(nn.Module):
         """Activity (P, B, U) with every source unit's columns filled (computed ones 0)."""
         shape = obs["step"].shape[:-1]
         drive = torch.full((*shape, 1), self.drive) if drive is None else drive[..., None].expand(*shape, 1)
-        observed = torch.cat([obs[channel] for channel in self.channels] + [drive, torch.ones((*shape, 1))], -1)
+        observed = torch.cat([obs[channel] if channel in obs or channel not in SIDE_COMMANDS
+                              else drive.expand(*shape, 2) for channel in self.channels]
+                             + [drive, torch.ones((*shape, 1))], -1)
         values = observed[..., self.read_index] * self.read_sign
         values = torch.where(self.read_rectified, values.clamp(min=0), values)
         activity = torch.zeros((*shape, self.n_columns)).index_copy(-1, self.read_columns, values)

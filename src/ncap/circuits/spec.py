@@ -39,7 +39,7 @@ from ncap.circuits.units import OSCILLATORS, OscillatorName
 UnitKind = Literal["graded", "rectified", "oscillator", "input", "constant", "tanh", "leaky", "half_centre"]
 ModuleSet = Literal["all", "head", "body"]
 Observation = Literal["joint_pos", "turn", "speed", "joint_positions", "joint_velocities", "actuator_forces",
-                      "foot_contact", "drive"]
+                      "foot_contact", "torso_up", "torso_velocity", "torso_angular_velocity", "drive", "freq", "sync"]
 SignName = Literal["E", "I", "free"]
 
 UNIT_KINDS: tuple[str, ...] = typing.get_args(UnitKind)
@@ -77,10 +77,13 @@ class UnitSpec:
     """Oscillator: delay in steps per module index (module m sees step - lag * m): a travelling wave."""
     observation: Observation | None = None
     """Input: joint_pos (dorsal max(q, 0), ventral max(-q, 0)), turn (dorsal r, ventral l) or speed (both);
-    on a limbed body joint_positions, joint_velocities or actuator_forces (of ``joint``), foot_contact or
-    drive (the brainstem command)."""
+    on a limbed body joint_positions, joint_velocities or actuator_forces (of ``joint``), foot_contact, the
+    torso's torso_up, torso_velocity or torso_angular_velocity (component ``axis``), drive (the brainstem
+    command) or the per-side brainstem commands freq and sync (each module reads its side's)."""
     joint: str = ""
     """Input on a limbed body, per-joint channels: which of the module's joints."""
+    axis: str = ""
+    """Input on a limbed body, torso channels: which component, x, y or z (the torso's frame)."""
     rectify: Literal["none", "positive", "negative"] = "none"
     """Input on a limbed body: the value, max(x, 0) or max(-x, 0)."""
     bias: float = 0.0
@@ -342,7 +345,7 @@ def instance_levels(spec: CircuitSpec, n_modules: int) -> dict[tuple[str, int], 
     return levels
 
 
-CHAIN_DEFAULTS = {"unit": ("joint", "rectify", "bias", "time_constant"), "synapse": ("delay", "where", "share_by")}
+CHAIN_DEFAULTS = {"unit": ("joint", "axis", "rectify", "bias", "time_constant"), "synapse": ("delay", "where", "share_by")}
 """Fields a chain (a spec without a body) leaves at their defaults: they describe limbs, state and biases."""
 
 

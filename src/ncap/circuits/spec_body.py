@@ -23,9 +23,18 @@ class SpecError(ConfigError):
     """A circuit spec that is not valid; the message names the unit, synapse or weight."""
 
 
-LIMB_OBSERVATIONS = ("joint_positions", "joint_velocities", "actuator_forces", "foot_contact", "drive")
-"""Observation channels of a limbed body: per joint (the first three), per module, or one per body."""
+LIMB_OBSERVATIONS = ("joint_positions", "joint_velocities", "actuator_forces", "foot_contact", "torso_up",
+                     "torso_velocity", "torso_angular_velocity", "drive", "freq", "sync")
+"""Observation channels of a limbed body: per joint, per module, of the torso, or commands."""
 PER_JOINT = ("joint_positions", "joint_velocities", "actuator_forces")
+"""Channels with a value per joint of every module (module-major)."""
+TORSO = ("torso_up", "torso_velocity", "torso_angular_velocity")
+"""Channels of the whole body: (x, y, z) in the torso's frame; every module reads the same value."""
+AXES = ("x", "y", "z")
+SIDE_COMMANDS = ("freq", "sync")
+"""Brainstem commands per side, (left, right): each module reads its side's (by its left/right tag); the
+drive on both sides when the task gives none."""
+SIDES = ("left", "right")
 STATEFUL_KINDS = ("leaky", "half_centre")
 LIMB_KINDS = ("input", "constant", "oscillator", "graded", "rectified", "tanh") + STATEFUL_KINDS
 
@@ -147,8 +156,18 @@ def _check_limb_unit(unit, body: BodySpec) -> None:
                        else f"joint applies to per-joint channels ({', '.join(PER_JOINT)}) only")
         if unit.joint and unit.joint not in body.joints:
             _fail_unit(unit, f"joint {unit.joint!r} is not one of the body's joints ({', '.join(body.joints)})")
-    elif unit.joint or unit.rectify != "none":
-        _fail_unit(unit, "joint and rectify apply to input units only")
+        if (unit.observation in TORSO) != bool(unit.axis):
+            _fail_unit(unit, f"a {unit.observation} input needs an axis (x, y or z)" if unit.observation in TORSO
+                       else f"axis applies to torso channels ({', '.join(TORSO)}) only")
+        if unit.axis and unit.axis not in AXES:
+            _fail_unit(unit, f"axis must be x, y or z, got {unit.axis!r}")
+        if unit.observation in SIDE_COMMANDS:
+            sideless = [m for m in body.select(unit.modules) if len(set(dict(body.modules)[m]) & set(SIDES)) != 1]
+            if sideless:
+                _fail_unit(unit, f"a per-side command needs modules tagged left or right; {', '.join(sideless)} "
+                                 "carry neither")
+    elif unit.joint or unit.axis or unit.rectify != "none":
+        _fail_unit(unit, "joint, axis and rectify apply to input units only")
     if unit.output is not None:
         if unit.output not in body.actuators:
             _fail_unit(unit, f"output {unit.output!r} names no actuator of the body ({', '.join(body.actuators)})")

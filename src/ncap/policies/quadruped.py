@@ -85,8 +85,12 @@ def build_quadruped_policy(arch, speed: float, n_actions: int, seed: int = 0) ->
                                                    afferent_feedback=arch.afferent_feedback), seed=seed)
 
 
-CHANNELS = {"joint_positions": 12, "joint_velocities": 12, "actuator_forces": 12, "foot_contact": 4}
-"""The quadruped's observation channels a circuit spec may read, and their sizes (leg-major, yaw/lift/extend)."""
+CHANNELS = {"joint_positions": 12, "joint_velocities": 12, "actuator_forces": 12, "foot_contact": 4,
+            "torso_up": 3, "torso_velocity": 3, "torso_angular_velocity": 3}
+"""The quadruped's observation channels a circuit spec may read, and their sizes (joints leg-major, yaw/lift/
+extend; the torso's in its own frame). They are read as the body gives them (radians, rad/s, the actuators'
+forces, contact 0/1, the gravity direction's components, m/s, rad/s), as the hand-written circuit reads them;
+``freq`` and ``sync`` come from the task's commands, or are the drive on both sides."""
 
 
 def is_shipped_quadruped(name_or_path: str) -> bool:
