@@ -14,6 +14,7 @@ from ncap.circuits.limb_compiler import CompiledLimbCircuit
 from ncap.circuits.quadruped import QuadrupedCircuit, QuadrupedCircuitConfig
 from ncap.circuits.quadruped.as_spec import as_compiled, spec_vector
 from ncap.circuits.spec import SpecError
+from ncap.circuits.spec_body import limb_levels
 from ncap.circuits.spec_files import spec_from_dict, spec_text
 from ncap.envs.quadruped import BatchedQuadruped, QuadrupedTaskConfig
 from ncap.policies.quadruped import CHANNELS
@@ -98,8 +99,9 @@ def _synapse(data, source, target):
     (lambda d: _synapse(d, "flx", "lift").update(share_by=["fore", "back"]), "unknown tag 'back'"),
     (lambda d: _synapse(d, "cross_v0d", "flx").update(module="opposite"), "unknown relation 'opposite'"),
     (lambda d: d["units"]["lift"].update(output="hip"), "names no actuator"),
-    (lambda d: [s.update(delay=0) for s in d["synapses"] if {s["source"], s["target"]} == {"flx", "ext"}
-                and "module" not in s], "a cycle without a delay"),
+    (lambda d: d["synapses"].extend([{"source": "lift", "target": "extend", "sign": "E"},
+                                     {"source": "extend", "target": "lift", "sign": "E"}]),
+     r"a cycle without a delay or a stateful unit: lift\[FL\] -> extend\[FL\] -> lift\[FL\]"),
     (lambda d: d["units"]["pos_yaw_n"].update(joint="knee"), "not one of the body's joints"),
     (lambda d: d["body"]["relations"].update(across={"FL": "XX"}), "unknown module 'XX'"),
     (lambda d: _synapse(d, "flx", "lift").update(share_by=["left"]), "carries 0 of the tags"),
@@ -270,3 +272,22 @@ def test_channel_errors_are_one_line(change, message):
     with pytest.raises(SpecError, match=message) as error:
         spec_from_dict(_edit(change))
     assert "\n" not in str(error.value)
+
+
+def test_a_loop_through_a_stateful_unit_reads_it_one_step_late():
+    def within_limb(data, delays):  # flx -> ext and ext -> flx inside each limb, with these delays
+        for synapse in data["synapses"]:
+            pair = (synapse["source"], synapse["target"])
+            if pair in delays and "module" not in synapse:
+                synapse["delay"] = delays[pair]
+        return data
+
+    implicit = spec_from_dict(within_limb(_quadruped_data(), {("flx", "ext"): 0, ("ext", "flx"): 0}))
+    explicit = spec_from_dict(within_limb(_quadruped_data(), {("flx", "ext"): 1, ("ext", "flx"): 0}))
+    _, lagged = limb_levels(implicit)
+    assert lagged == {(("ext", m), ("flx", m)) for m in ("FL", "FR", "HL", "HR")}  # the edge leaving flx
+    a, b = CompiledLimbCircuit(implicit, seed=3), CompiledLimbCircuit(explicit, seed=3)
+    with torch.no_grad():
+        for t in range(60):
+            obs = observations((2,), t)
+            torch.testing.assert_close(a(obs), b(obs), atol=0, rtol=0)

@@ -205,7 +205,7 @@ class CompiledLimbCircuit(nn.Module):
     def _layout_edges(self) -> None:
         """Delayed edges (read the previous activity) and same-step edges by level, with each level's
         members grouped by kind (and time constant)."""
-        levels = limb_levels(self.spec)
+        levels, lagged = limb_levels(self.spec)  # lagged: same-step edges that close a loop through state
         delayed: list[tuple[int, int, int]] = []
         by_level: dict[int, list[tuple[int, int, int]]] = {}
         for synapse in self.spec.synapses:
@@ -216,7 +216,7 @@ class CompiledLimbCircuit(nn.Module):
                 else:
                     offset = k if group.shape else 0
                 edge = (self.column(synapse.source, source), self.column(synapse.target, target), group.start + offset)
-                if synapse.delay:
+                if synapse.delay or ((synapse.target, target), (synapse.source, source)) in lagged:
                     delayed.append(edge)
                 else:
                     by_level.setdefault(levels[(synapse.target, target)], []).append(edge)

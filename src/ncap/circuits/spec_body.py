@@ -217,26 +217,56 @@ def _check_limb_synapse(spec, s) -> None:
                                 f"{', '.join(s.share_by)} (share_by needs exactly one)")
 
 
-def limb_levels(spec) -> dict[tuple[str, str], int]:
-    """Depth of every computed unit instance (unit, module) counting same-step (delay 0) synapses only;
-    SpecError on a cycle that no delay breaks."""
-    incoming: dict[tuple[str, str], list[tuple[str, str]]] = {}
+Node = tuple[str, str]
+"""A unit instance: (unit, module)."""
+
+
+class _Loop(Exception):
+    """A same-step cycle: its nodes, each a source of the one before it (the first a source of the last)."""
+
+    def __init__(self, nodes: list[Node]):
+        super().__init__()
+        self.nodes = nodes
+
+
+def limb_levels(spec) -> tuple[dict[Node, int], frozenset[tuple[Node, Node]]]:
+    """Depth of every computed unit instance counting same-step (delay 0) synapses, and the same-step edges
+    (target, source) that close a loop through a stateful unit and so read its output one step late (the
+    edge leaving the first stateful unit found on the loop). SpecError on a loop with neither a delay nor a
+    stateful unit."""
+    incoming: dict[Node, list[Node]] = {}
     for s in spec.synapses:
         if s.delay == 0:
             for target, source in synapse_instances(spec, s):
                 incoming.setdefault((s.target, target), []).append((s.source, source))
-    levels: dict[tuple[str, str], int] = {}
-    visiting: list[tuple[str, str]] = []
+    lagged: set[tuple[Node, Node]] = set()
+    while True:
+        try:
+            return _depths(spec, incoming), frozenset(lagged)
+        except _Loop as loop:
+            nodes = loop.nodes
+            stateful = [i for i, (unit, _) in enumerate(nodes) if spec.unit(unit).kind in STATEFUL_KINDS]
+            if not stateful:
+                names = [f"{u}[{m}]" for u, m in nodes] + [f"{nodes[0][0]}[{nodes[0][1]}]"]
+                raise SpecError(f"circuit {spec.name!r}: a cycle without a delay or a stateful unit: "
+                                f"{' -> '.join(reversed(names))} (give one of its synapses delay: 1)") from None
+            source = nodes[stateful[0]]
+            target = nodes[stateful[0] - 1]  # the unit it drives on the loop (index -1: the last)
+            incoming[target] = [n for n in incoming[target] if n != source]
+            lagged.add((target, source))
 
-    def level(node: tuple[str, str]) -> int:
+
+def _depths(spec, incoming: dict[Node, list[Node]]) -> dict[Node, int]:
+    levels: dict[Node, int] = {}
+    visiting: list[Node] = []
+
+    def level(node: Node) -> int:
         if spec.unit(node[0]).kind in ("input", "constant", "oscillator"):
             return 0
         if node in levels:
             return levels[node]
         if node in visiting:
-            loop = [f"{u}[{m}]" for u, m in visiting[visiting.index(node):]] + [f"{node[0]}[{node[1]}]"]
-            raise SpecError(f"circuit {spec.name!r}: a cycle without a delay: {' -> '.join(reversed(loop))} "
-                            "(give one of its synapses delay: 1)")
+            raise _Loop(visiting[visiting.index(node):])
         visiting.append(node)
         depth = 1 + max((level(source) for source in incoming.get(node, [])), default=0)
         visiting.pop()
