@@ -291,3 +291,17 @@ def test_a_loop_through_a_stateful_unit_reads_it_one_step_late():
         for t in range(60):
             obs = observations((2,), t)
             torch.testing.assert_close(a(obs), b(obs), atol=0, rtol=0)
+
+
+def test_activity_and_video_panels_accept_a_compiled_spec_with_flexors_and_extensors():
+    from ncap.viz.quadruped_video import has_rhythm, record_quadruped
+
+    variant = CompiledLimbCircuit(load_spec("quadruped-open-loop"), seed=0)
+    assert has_rhythm(variant) and has_rhythm(QuadrupedCircuit())
+    renamed = _quadruped_data()  # the same circuit with its flexors called "flexor": no flx_FL to draw
+    renamed["units"]["flexor"] = renamed["units"].pop("flx")
+    for synapse in renamed["synapses"]:
+        synapse.update({end: "flexor" for end in ("source", "target") if synapse[end] == "flx"})
+    assert not has_rhythm(CompiledLimbCircuit(spec_from_dict(renamed)))
+    recording = record_quadruped(variant, QuadrupedTaskConfig(), steps=20, size=None)
+    assert recording.flexors.shape == (20, 4) and recording.flexors.max() > 0  # the rhythm generator's traces

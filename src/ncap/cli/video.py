@@ -128,6 +128,9 @@ def _quadruped_task(args: argparse.Namespace):
     return read_config(Path(args.run_dir)).quadruped
 
 
+RHYTHM_HINT = "(the quadruped circuit, --arch ncap, or a spec with them), not an MLP"
+
+
 def _quadruped_video(policy, out: Path, args: argparse.Namespace) -> None:
     from ncap.envs.quadruped.body import CONTROL_TIMESTEP as STEP  # noqa: PLC0415
     from ncap.viz.quadruped_video import has_rhythm, quadruped_frames, record_quadruped  # noqa: PLC0415
@@ -136,7 +139,7 @@ def _quadruped_video(policy, out: Path, args: argparse.Namespace) -> None:
     if args.gallery:
         raise UsageError("--gallery shows swimmers of several lengths; the quadruped has one body")
     if args.activity and not has_rhythm(policy):
-        raise UsageError("--activity needs the quadruped circuit (--arch ncap), not an MLP")
+        raise UsageError(f"--activity needs a circuit with units flx and ext in every leg {RHYTHM_HINT}")
     start = time.perf_counter()
     recording = record_quadruped(policy, _quadruped_task(args), max(1, round(min(args.seconds, 15) / STEP)),
                                  seed=args.seed, size=args.size)
@@ -151,7 +154,7 @@ def _quadruped_activity(policy, out: Path, args: argparse.Namespace) -> None:
     from ncap.viz.quadruped_video import has_rhythm, quadruped_activity_figure, record_quadruped  # noqa: PLC0415
 
     if not has_rhythm(policy):
-        raise UsageError("activity needs the quadruped circuit (--arch ncap), not an MLP")
+        raise UsageError(f"activity needs a circuit with units flx and ext in every leg {RHYTHM_HINT}")
     recording = record_quadruped(policy, _quadruped_task(args), max(1, round(min(args.seconds, 15) / STEP)),
                                  seed=args.seed, size=None)
     quadruped_activity_figure(recording, out)

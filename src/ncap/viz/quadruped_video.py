@@ -50,8 +50,16 @@ class QuadrupedRecording:
 
 
 def has_rhythm(policy: nn.Module) -> bool:
-    """Whether the policy is the quadruped circuit (it reports its units' activity)."""
-    return hasattr(policy, "rhythm")
+    """Whether the policy reports a flexor and an extensor per leg (``flx_FL``, ``ext_FL``, ...): the quadruped
+    circuit, or a compiled limbed spec with units ``flx`` and ``ext`` in every leg."""
+    if hasattr(policy, "rhythm"):
+        return True
+    spec = getattr(policy, "spec", None)
+    body = getattr(spec, "body", None)
+    if body is None:
+        return False
+    where = {unit.name: set(body.select(unit.modules)) for unit in spec.units}
+    return all(set(LEGS) <= where.get(name, set()) for name in ("flx", "ext"))
 
 
 @torch.no_grad()
