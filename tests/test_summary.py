@@ -151,3 +151,37 @@ def test_fig5_draws_one_line_per_mlp_activation_each_through_the_circuit(tmp_pat
     assert lines["ES, tanh MLPs"] == ([4, 73221], [930.0, 900.0])
     assert lines["PPO"] == ([4, 69, 73221], [890.0, 3.0, 980.0])
     assert len([r for r in writer.rows if r["panel"] == "final_return" and r["series"].startswith("es ")]) == 3
+
+
+def test_a_split_is_a_wide_gap_between_sorted_seeds():
+    from ncap.experiments.results import is_split
+
+    claim7 = [142.9, 173.2, 278.9, 862.7, 920.9, 954.7, 969.6, 978.2, 982.3, 983.1]
+    assert is_split(claim7, 1000)  # gap 583.8 > 0.25 x 1000 and > half the range, 420.1
+    assert is_split([505.7, 584.1, 903.1], 1000)  # gap 319.0 > 250 and > 198.7
+    assert not is_split([848.9, 866.3, 979.7], 1000)  # gap 113.4 < 250: spread, not split
+    assert not is_split([5.0, 60.0, 190.0], 1000)  # all fail: gap 130 < 250
+    assert not is_split([0.0, 500.0, 1000.0], 1000)  # gap 500 is not more than half the range
+    assert not is_split([864.4] * 3, 1000) and not is_split([1.0], 1000) and not is_split([1.0, math.nan], 1000)
+
+
+def test_a_split_group_is_drawn_seed_by_seed_and_its_csv_holds_each_seed(tmp_path):
+    from ncap.experiments.figures import figure_4a
+
+    split = _with_runs(_group("ppo", "mlp256x256", 73221, [{0: 5.0, 100: 30.0, 200: 40.0},  # one seed stuck
+                                                           {0: 3.0, 100: 700.0, 200: 960.0},
+                                                           {0: 4.0, 100: 650.0, 200: 950.0}]), "mlp")
+    ncap = _groups()[0]
+    writer, drawn = FigureWriter(tmp_path), {}
+    writer.save = lambda name, figure: drawn.setdefault(name, figure)
+    figure_4a([ncap, split], writer)
+    mlp_axis = next(a for a in drawn["4a"].axes if a.get_title() == "MLP 256x256")
+    assert [list(line.get_ydata()) for line in mlp_axis.get_lines()] == [[5.0, 30.0, 40.0], [3.0, 700.0, 960.0],
+                                                                         [4.0, 650.0, 950.0]]
+    assert not mlp_axis.collections  # no band around a mean that describes no seed
+    rows = [r for r in writer.rows if r["panel"] == "mlp256x256"]
+    assert {r["series"] for r in rows} == {"PPO, seed 2", "PPO, seed 1", "PPO, seed 0"}
+    assert all(r["n_seeds"] == 1 and math.isnan(r["ci_low"]) for r in rows)
+    assert [r["mean"] for r in rows if r["series"] == "PPO, seed 2"] == [5.0, 30.0, 40.0]
+    ncap_axis = next(a for a in drawn["4a"].axes if a.get_title() != "MLP 256x256")
+    assert len(ncap_axis.get_lines()) == 1 and len(ncap_axis.collections) == 1  # mean and its band

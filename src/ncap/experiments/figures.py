@@ -13,7 +13,9 @@ Returns are in the paper's measure per algorithm (``RunGroup.measure``: sampled
 actions for PPO, deterministic for DDPG and ES).
 
 Curves show the mean over seeds and a 95% bootstrap confidence band
-(``scipy.stats.bootstrap``); steps are log-scaled (symlog near 0).
+(``scipy.stats.bootstrap``); a group whose seeds end split apart (some stuck while the others learn,
+:func:`~ncap.experiments.results.is_split`) is drawn seed by seed instead, without a mean or band. Steps
+are log-scaled (symlog near 0).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ncap.envs import EPISODE_STEPS
 from ncap.errors import ConfigError
 from ncap.experiments.labels import (
     ALGO_COLORS,
@@ -34,7 +37,7 @@ from ncap.experiments.labels import (
     is_plain_circuit,
     is_two_layer_mlp,
 )
-from ncap.experiments.results import RunGroup, estimate, load_groups
+from ncap.experiments.results import Estimate, RunGroup, estimate, is_split, load_groups
 from ncap.experiments.summary import write_summary
 from ncap.policies import ArchitectureConfig, build_policy, transfer_policy
 from ncap.training.evaluation import ActionNoise, evaluate
@@ -71,6 +74,9 @@ def _curve(axis, writer: FigureWriter, figure: str, panel: str, group: RunGroup,
     steps, estimates = group.curve()
     if not len(steps):
         return
+    if is_split(group.final_returns(), scale=EPISODE_STEPS):  # the swim task's best return: 1 per step
+        _seed_lines(axis, writer, figure, panel, group, label, color)
+        return
     mean = np.array([e.mean for e in estimates])
     (line,) = axis.plot(steps, mean, label=f"{label} (n={estimates[0].n})", color=color)
     low, high = np.array([e.low for e in estimates]), np.array([e.high for e in estimates])
@@ -78,6 +84,20 @@ def _curve(axis, writer: FigureWriter, figure: str, panel: str, group: RunGroup,
         axis.fill_between(steps, low, high, color=line.get_color(), alpha=0.2)
     for step, est in zip(steps, estimates):
         writer.add(figure, panel, label, float(step), est)
+
+
+def _seed_lines(axis, writer: FigureWriter, figure: str, panel: str, group: RunGroup, label: str,
+                color: str | None) -> None:
+    """A split group (:func:`is_split`): each seed's curve, no mean or band; the CSV gets each seed's rows."""
+    steps, seeds = group.seed_curves()
+    seed_numbers = [run.config.seed for run, rows in zip(group.runs, group.metrics(), strict=True) if rows]
+    for k, (seed, values) in enumerate(zip(seed_numbers, seeds, strict=True)):
+        (line,) = axis.plot(steps, values, color=color, linewidth=0.9, alpha=0.75,
+                            label=f"{label} (each of {len(seeds)} seeds: split)" if k == 0 else None)
+        color = line.get_color()
+        for step, value in zip(steps, values):
+            writer.add(figure, panel, f"{label}, seed {seed}", float(step), Estimate(float(value), math.nan,
+                                                                                         math.nan, 1))
 
 
 def _panels(count: int, title: str):

@@ -42,6 +42,22 @@ def estimate(values: list[float] | np.ndarray, seed: int = 0) -> Estimate:
     return Estimate(float(values.mean()), float(interval.low), float(interval.high), len(values))
 
 
+SPLIT_GAP = 0.25
+"""A group's final returns are split (bimodal) when the widest gap between two sorted seeds exceeds this
+fraction of the return's scale and half of the seeds' range: some seeds stuck while the others learn."""
+
+
+def is_split(values: list[float] | np.ndarray, scale: float) -> bool:
+    """Whether seeds' results fall into two groups far apart: a gap wider than :data:`SPLIT_GAP` x ``scale``
+    (the task's best return: a gap that matters on the task, not among seeds that all fail) and than half
+    the seeds' range. A mean and its band would describe no seed, so figures draw each seed instead."""
+    values = np.sort(np.asarray(values, dtype=float))
+    if len(values) < 2 or not np.isfinite(values).all():
+        return False
+    gap = float(np.diff(values).max())
+    return gap > SPLIT_GAP * scale and gap > 0.5 * float(values[-1] - values[0])
+
+
 PAPER_MEASURE = {"ppo": "return_sampled"}
 """The return the paper's figures show, per algorithm: Tonic's test episodes sample from PPO's action
 distribution; DDPG, TD3, SAC (its mean action) and ES act deterministically: ``return_deterministic``."""
@@ -107,16 +123,22 @@ class RunGroup:
             return "return_deterministic"
         return measure
 
-    def curve(self, measure: str | None = None) -> tuple[np.ndarray, list[Estimate]]:
-        """Evaluation return (``measure``, default :attr:`measure`) over env steps (the steps every seed has),
-        with CIs."""
+    def seed_curves(self, measure: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Steps every seed has (T,) and each seed's evaluation return there (S, T) (``measure``, default
+        :attr:`measure`)."""
         measure = measure or self.measure
         tables = [{int(r["env_steps"]): r[measure] for r in rows} for rows in self._metrics]
         tables = [t for t in tables if t]
         if not tables:
-            return np.zeros(0), []
+            return np.zeros(0), np.zeros((0, 0))
         steps = sorted(set.intersection(*(set(t) for t in tables)))
-        return np.asarray(steps), [estimate([t[s] for t in tables]) for s in steps]
+        return np.asarray(steps), np.array([[t[s] for s in steps] for t in tables])
+
+    def curve(self, measure: str | None = None) -> tuple[np.ndarray, list[Estimate]]:
+        """Evaluation return (``measure``, default :attr:`measure`) over env steps (the steps every seed has),
+        with CIs."""
+        steps, seeds = self.seed_curves(measure)
+        return steps, [estimate(seeds[:, i]) for i in range(len(steps))]
 
     def final_returns(self, measure: str | None = None) -> list[float]:
         """Each seed's last evaluation return (``measure``, default :attr:`measure`)."""
