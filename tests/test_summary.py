@@ -166,7 +166,7 @@ def test_a_split_is_a_wide_gap_between_sorted_seeds():
 
 
 def test_a_split_group_is_drawn_seed_by_seed_and_its_csv_holds_each_seed(tmp_path):
-    from ncap.experiments.figures import figure_4a
+    from ncap.experiments.figures import figure_4b
 
     split = _with_runs(_group("ppo", "mlp256x256", 73221, [{0: 5.0, 100: 30.0, 200: 40.0},  # one seed stuck
                                                            {0: 3.0, 100: 700.0, 200: 960.0},
@@ -174,14 +174,29 @@ def test_a_split_group_is_drawn_seed_by_seed_and_its_csv_holds_each_seed(tmp_pat
     ncap = _groups()[0]
     writer, drawn = FigureWriter(tmp_path), {}
     writer.save = lambda name, figure: drawn.setdefault(name, figure)
-    figure_4a([ncap, split], writer)
-    mlp_axis = next(a for a in drawn["4a"].axes if a.get_title() == "MLP 256x256")
-    assert [list(line.get_ydata()) for line in mlp_axis.get_lines()] == [[5.0, 30.0, 40.0], [3.0, 700.0, 960.0],
-                                                                         [4.0, 650.0, 950.0]]
-    assert not mlp_axis.collections  # no band around a mean that describes no seed
-    rows = [r for r in writer.rows if r["panel"] == "mlp256x256"]
-    assert {r["series"] for r in rows} == {"PPO, seed 2", "PPO, seed 1", "PPO, seed 0"}
+    figure_4b([ncap, split], writer)
+    (axis,) = drawn["4b"].axes
+    lines = {line.get_label(): list(line.get_ydata()) for line in axis.get_lines()}
+    assert lines["NCAP (n=2)"] == [795.0, 855.0, 890.0]  # the mean over its seeds, with a band
+    seeds = [list(line.get_ydata()) for line in axis.get_lines() if line.get_color() == axis.get_lines()[1].get_color()]
+    assert seeds == [[5.0, 30.0, 40.0], [3.0, 700.0, 960.0], [4.0, 650.0, 950.0]]  # each seed, no mean
+    assert len(axis.collections) == 1  # NCAP's band only: none around a mean that describes no seed
+    rows = [r for r in writer.rows if r["series"].startswith("MLP")]
+    assert {r["series"] for r in rows} == {"MLP 256x256, seed 2", "MLP 256x256, seed 1", "MLP 256x256, seed 0"}
     assert all(r["n_seeds"] == 1 and math.isnan(r["ci_low"]) for r in rows)
-    assert [r["mean"] for r in rows if r["series"] == "PPO, seed 2"] == [5.0, 30.0, 40.0]
-    ncap_axis = next(a for a in drawn["4a"].axes if a.get_title() != "MLP 256x256")
-    assert len(ncap_axis.get_lines()) == 1 and len(ncap_axis.collections) == 1  # mean and its band
+    assert [r["mean"] for r in rows if r["series"] == "MLP 256x256, seed 2"] == [5.0, 30.0, 40.0]
+
+
+def test_fig4a_draws_the_untrained_return_apart_on_a_log_step_axis(tmp_path):
+    from ncap.experiments.figures import figure_4a
+
+    writer, drawn = FigureWriter(tmp_path), {}
+    writer.save = lambda name, figure: drawn.setdefault(name, figure)
+    figure_4a(_groups(), writer)
+    axis = drawn["4a"].axes[0]  # NCAP: PPO (steps 0, 100, 200) and ES (0, 10)
+    assert axis.get_xscale() == "log" and axis.get_xticklabels()[0].get_text() == "0"
+    origin = axis.get_xticks()[0]
+    assert origin == 10 / 3  # a third of the first evaluation's step
+    curves = [line for line in axis.get_lines() if line.get_label().startswith(("PPO", "ES"))]
+    assert all(min(line.get_xdata()) >= 10 for line in curves)  # the curves start at their first evaluation
+    assert any(list(line.get_xdata()) == [origin] for line in axis.get_lines())  # step 0: a point, apart

@@ -15,7 +15,9 @@ actions for PPO, deterministic for DDPG and ES).
 Curves show the mean over seeds and a 95% bootstrap confidence band
 (``scipy.stats.bootstrap``); a group whose seeds end split apart (some stuck while the others learn,
 :func:`~ncap.experiments.results.is_split`) is drawn seed by seed instead, without a mean or band. Steps
-are log-scaled (symlog near 0).
+are linear from 0 where a panel shows one algorithm's budget (4B, 7A, 7B); Fig. 4A, whose panels mix
+budgets decades apart, has log steps from the first evaluation with the untrained policy's return (step 0)
+drawn apart as a point ticked "0". DDPG's random-action phase is shaded.
 """
 
 from __future__ import annotations
@@ -70,31 +72,42 @@ class FigureWriter:
 
 
 def _curve(axis, writer: FigureWriter, figure: str, panel: str, group: RunGroup, label: str,
-           color: str | None = None) -> None:
+           origin: float | None = None, color: str | None = None) -> None:
+    """Mean over seeds and its band; on a log step axis (``origin`` given) from the first evaluation on,
+    with the untrained policy's return a point at ``origin`` (drawn apart, ticked 0)."""
     steps, estimates = group.curve()
     if not len(steps):
         return
+    _shade_random_phase(axis, group, origin)
     if is_split(group.final_returns(), scale=EPISODE_STEPS):  # the swim task's best return: 1 per step
-        _seed_lines(axis, writer, figure, panel, group, label, color)
+        _seed_lines(axis, writer, figure, panel, group, label, origin, color)
         return
     mean = np.array([e.mean for e in estimates])
-    (line,) = axis.plot(steps, mean, label=f"{label} (n={estimates[0].n})", color=color)
     low, high = np.array([e.low for e in estimates]), np.array([e.high for e in estimates])
+    later = steps > 0 if origin is not None else np.ones(len(steps), dtype=bool)
+    (line,) = axis.plot(steps[later], mean[later], label=f"{label} (n={estimates[0].n})", color=color)
     if not np.isnan(low).all():
-        axis.fill_between(steps, low, high, color=line.get_color(), alpha=0.2)
+        axis.fill_between(steps[later], low[later], high[later], color=line.get_color(), alpha=0.2)
+    if not later.all():
+        start = estimates[int(np.argmin(later))]
+        axis.errorbar([origin], [start.mean], yerr=_yerr([start]), fmt="o", markersize=3.5, capsize=2,
+                      color=line.get_color())
     for step, est in zip(steps, estimates):
         writer.add(figure, panel, label, float(step), est)
 
 
 def _seed_lines(axis, writer: FigureWriter, figure: str, panel: str, group: RunGroup, label: str,
-                color: str | None) -> None:
+                origin: float | None, color: str | None) -> None:
     """A split group (:func:`is_split`): each seed's curve, no mean or band; the CSV gets each seed's rows."""
     steps, seeds = group.seed_curves()
     seed_numbers = [run.config.seed for run, rows in zip(group.runs, group.metrics(), strict=True) if rows]
+    later = steps > 0 if origin is not None else np.ones(len(steps), dtype=bool)
     for k, (seed, values) in enumerate(zip(seed_numbers, seeds, strict=True)):
-        (line,) = axis.plot(steps, values, color=color, linewidth=0.9, alpha=0.75,
+        (line,) = axis.plot(steps[later], values[later], color=color, linewidth=0.9, alpha=0.75,
                             label=f"{label} (each of {len(seeds)} seeds: split)" if k == 0 else None)
         color = line.get_color()
+        if not later.all():
+            axis.plot([origin], values[~later][:1], "o", markersize=2.5, color=color, alpha=0.75)
         for step, value in zip(steps, values):
             writer.add(figure, panel, f"{label}, seed {seed}", float(step), Estimate(float(value), math.nan,
                                                                                          math.nan, 1))
@@ -107,17 +120,44 @@ def _panels(count: int, title: str):
     return figure, axes[0]
 
 
-def _format_curve_axis(axis, title: str, first_step: float) -> None:
-    axis.set_xscale("symlog", linthresh=max(first_step, 1.0))
+def _origin(groups: list[RunGroup]) -> float:
+    """Where step 0 is drawn on the log step axis: a third of the first evaluation's step, apart from it."""
+    positive = [s for g in groups for s in g.curve()[0] if s > 0]
+    return float(min(positive)) / 3 if positive else 1.0
+
+
+def _format_curve_axis(axis, title: str, origin: float | None = None, legend_below: bool = False) -> None:
+    """Linear steps from 0 (one algorithm's budget per panel), or, with ``origin`` (panels mixing budgets
+    decades apart), log steps from the first evaluation with the untrained policy at ``origin``, ticked 0."""
+    if origin is None:
+        axis.set_xlim(left=0)
+        axis.ticklabel_format(axis="x", style="sci", scilimits=(0, 0))
+    else:
+        axis.set_xscale("log")
+        right = max(axis.dataLim.x1, origin * 10)
+        decades = [10.0 ** k for k in range(math.ceil(math.log10(origin * 2.5)), math.floor(math.log10(right)) + 1)]
+        axis.set_xticks([origin, *decades], ["0", *(f"$10^{{{round(math.log10(d))}}}$" for d in decades)])
+        axis.minorticks_off()
+        axis.set_xlim(origin / 1.5, right * 1.3)
     axis.set_title(title, fontsize=10)
     axis.set_xlabel("environment steps")
     axis.grid(alpha=0.3)
-    axis.legend(fontsize=7)
+    if legend_below:  # many series: beside the curves, not over them
+        axis.legend(fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False)
+    else:
+        axis.legend(fontsize=7)
 
 
-def _first_step(groups: list[RunGroup]) -> float:
-    positive = [s for g in groups for s in g.curve()[0] if s > 0]
-    return float(min(positive)) if positive else 1.0
+RANDOM_PHASE = "DDPG: random actions"
+
+
+def _shade_random_phase(axis, group: RunGroup, origin: float | None) -> None:
+    """DDPG acts at random for its first ``random_steps``: shaded once per panel, so that nobody reads
+    the flat start as learning."""
+    if group.algo != "ddpg" or any(p.get_label() == RANDOM_PHASE for p in axis.patches):
+        return
+    axis.axvspan(origin or 0, group.config.offpolicy.random_steps, color=ALGO_COLORS["ddpg"], alpha=0.1,
+                 label=RANDOM_PHASE, linewidth=0)
 
 
 def figure_4a(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
@@ -126,10 +166,11 @@ def figure_4a(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
     shown = [g for g in groups if is_plain_circuit(g.arch) or (g in mlps and g.arch.hidden == largest)]
     archs = sorted({g.arch for g in shown}, key=lambda a: (a.arch != "ncap", arch_key(a)))  # NCAP, then by name
     figure, axes = _panels(len(archs), "Fig. 4A: learning curves per architecture")
+    origin = _origin(groups)
     for axis, arch in zip(axes, archs):
         for group in (g for g in shown if g.arch == arch):
-            _curve(axis, writer, "4a", group.key, group, ALGO_NAMES[group.algo], ALGO_COLORS[group.algo])
-        _format_curve_axis(axis, arch_label(arch), _first_step(groups))
+            _curve(axis, writer, "4a", group.key, group, ALGO_NAMES[group.algo], origin, ALGO_COLORS[group.algo])
+        _format_curve_axis(axis, arch_label(arch), origin)
     axes[0].set_ylabel("evaluation return")
     return writer.save("4a", figure)
 
@@ -145,7 +186,7 @@ def figure_4b(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
         for group in sorted((g for g in groups if g.algo == algo and _is_fig4b_arch(g.arch)),
                             key=lambda g: g.num_parameters):
             _curve(axis, writer, "4b", algo, group, group.label)
-        _format_curve_axis(axis, ALGO_NAMES[algo], _first_step(groups))
+        _format_curve_axis(axis, ALGO_NAMES[algo])
     axes[0].set_ylabel("evaluation return")
     return writer.save("4b", figure)
 
@@ -249,7 +290,7 @@ def figure_7a(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
             est = estimate(group.final_returns())
             finals.append(est)
             writer.add("7a", f"{algo} final", group.label, math.nan, est)
-        _format_curve_axis(curves, f"{ALGO_NAMES[algo]}: learning curves", _first_step(chosen or groups))
+        _format_curve_axis(curves, f"{ALGO_NAMES[algo]}: learning curves", legend_below=True)
         curves.set_ylabel("evaluation return")
         positions = np.arange(len(chosen))
         bars.bar(positions, [e.mean for e in finals], yerr=_yerr(finals), capsize=3, color=ALGO_COLORS[algo])
@@ -260,11 +301,14 @@ def figure_7a(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
 
 
 def _yerr(estimates) -> np.ndarray:
-    return np.nan_to_num(np.array([[e.mean - e.low for e in estimates], [e.high - e.mean for e in estimates]]))
+    """Error bar lengths (2, n) below and above each mean; 0 where there is no interval (one seed) or where
+    rounding puts the mean a hair outside it (seeds all equal)."""
+    lengths = [[e.mean - e.low for e in estimates], [e.high - e.mean for e in estimates]]
+    return np.maximum(np.nan_to_num(np.array(lengths)), 0.0)
 
 
 FIG7B_NAMES = {"ncap": "NCAP", "ncap-denserandom": "dense MLP(12,10,10), random init (paper)",
-               "ncap-dense": "sparse embedding started at NCAP, all weights free",
+               "ncap-dense": "dense MLP(12,10,10) started at NCAP's weights (all 391 free)",
                "mlp12x10x10": "MLP(12,10,10) on observations (extra)"}
 
 
@@ -274,7 +318,7 @@ def figure_7b(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
     figure, axis = canvas.subplots(figsize=(6.5, 4), constrained_layout=True)
     for group in chosen:
         _curve(axis, writer, "7b", "curves", group, names[group.key])
-    _format_curve_axis(axis, "Fig. 7B: sparsity (PPO)", _first_step(chosen or groups))
+    _format_curve_axis(axis, "Fig. 7B: sparsity (PPO)")
     axis.set_ylabel("evaluation return")
     return writer.save("7b", figure)
 
