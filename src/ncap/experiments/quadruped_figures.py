@@ -64,11 +64,17 @@ def _series(group: RunGroup) -> str:
 
 
 MLP_COLORS = {"es": "C0", "ppo": "C2"}
-"""MLP colours per algorithm (NCAP is red): ES and PPO MLPs must be told apart in one panel."""
+"""MLP colours per algorithm: ES and PPO MLPs must be told apart in one panel."""
+CIRCUIT_COLORS = {"es": "C3", "ppo": "C1"}
+"""The quadruped circuit's colours per algorithm (ES red, PPO orange); circuits from other specs purple."""
 
 
 def _color(group: RunGroup) -> str:
-    return "C3" if group.arch.arch == "ncap" else MLP_COLORS.get(group.algo, "C1")
+    if group.arch.arch != "ncap":
+        return MLP_COLORS.get(group.algo, "C7")
+    if group.arch.circuit_spec is not None and group.arch.circuit_spec != "quadruped":
+        return "C4"
+    return CIRCUIT_COLORS.get(group.algo, "C3")
 
 
 def figure_curves(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
