@@ -200,3 +200,18 @@ def test_fig4a_draws_the_untrained_return_apart_on_a_log_step_axis(tmp_path):
     curves = [line for line in axis.get_lines() if line.get_label().startswith(("PPO", "ES"))]
     assert all(min(line.get_xdata()) >= 10 for line in curves)  # the curves start at their first evaluation
     assert any(list(line.get_xdata()) == [origin] for line in axis.get_lines())  # step 0: a point, apart
+
+
+def test_fig4b_colours_mean_architecture_the_same_in_every_panel(tmp_path):
+    from ncap.experiments.figures import figure_4b
+    from ncap.experiments.labels import ALGO_COLORS
+    from matplotlib.colors import to_hex
+
+    writer, drawn = FigureWriter(tmp_path), {}
+    writer.save = lambda name, figure: drawn.setdefault(name, figure)
+    figure_4b(_groups(), writer)  # PPO: NCAP, MLP(4,4), MLP(256,256); ES: NCAP
+    colours = [{line.get_label().split(" (")[0]: to_hex(line.get_color()) for line in axis.get_lines()}
+               for axis in drawn["4b"].axes]
+    assert colours[0]["NCAP"] == colours[1]["NCAP"] == "#000000"  # NCAP black under every algorithm
+    assert len(set(colours[0].values())) == 3  # each architecture its own
+    assert not set(colours[0].values()) & {to_hex(c) for c in ALGO_COLORS.values()}  # none an algorithm's

@@ -87,7 +87,7 @@ def _curve(axis, writer: FigureWriter, figure: str, panel: str, group: RunGroup,
     later = steps > 0 if origin is not None else np.ones(len(steps), dtype=bool)
     (line,) = axis.plot(steps[later], mean[later], label=f"{label} (n={estimates[0].n})", color=color)
     if not np.isnan(low).all():
-        axis.fill_between(steps[later], low[later], high[later], color=line.get_color(), alpha=0.2)
+        axis.fill_between(steps[later], low[later], high[later], color=line.get_color(), alpha=0.15, linewidth=0)
     if not later.all():
         start = estimates[int(np.argmin(later))]
         axis.errorbar([origin], [start.mean], yerr=_yerr([start]), fmt="o", markersize=3.5, capsize=2,
@@ -179,13 +179,22 @@ def _is_fig4b_arch(arch: ArchitectureConfig) -> bool:
     return is_plain_circuit(arch) or is_two_layer_mlp(arch)
 
 
+def _architecture_colors(groups: list[RunGroup]) -> dict[str, str]:
+    """Fig. 4B's colours, which mean architecture (Fig. 4A's mean algorithm, so none is shared): NCAP
+    black, MLPs from light to dark by size, the same in every panel."""
+    mlps = sorted({g.key: g.num_parameters for g in groups if is_two_layer_mlp(g.arch)}.items(), key=lambda kv: kv[1])
+    shades = canvas.colormap("YlGnBu", len(mlps))
+    return {"ncap": "black"} | {key: shades[i] for i, (key, _) in enumerate(mlps)}
+
+
 def figure_4b(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
     algos = [a for a in ALGO_NAMES if any(g.algo == a for g in groups)]
-    figure, axes = _panels(len(algos), "Fig. 4B: NCAP vs MLPs per algorithm")
+    figure, axes = _panels(len(algos), "Fig. 4B: NCAP vs MLPs per algorithm (colour: architecture)")
+    colors = _architecture_colors([g for g in groups if _is_fig4b_arch(g.arch)])
     for axis, algo in zip(axes, algos):
         for group in sorted((g for g in groups if g.algo == algo and _is_fig4b_arch(g.arch)),
                             key=lambda g: g.num_parameters):
-            _curve(axis, writer, "4b", algo, group, group.label)
+            _curve(axis, writer, "4b", algo, group, group.label, color=colors.get(group.key))
         _format_curve_axis(axis, ALGO_NAMES[algo])
     axes[0].set_ylabel("evaluation return")
     return writer.save("4b", figure)

@@ -48,3 +48,12 @@ def save(made: Figure, path: str | Path, **kwargs: Any) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_bytes(buffer.getvalue())
     os.replace(temporary, path)
+
+
+def colormap(name: str, count: int) -> list[tuple[float, float, float, float]]:
+    """``count`` colours from matplotlib's colormap ``name``, from its lighter third to its dark end (the
+    lightest shades are hard to see on white)."""
+    from matplotlib import colormaps  # noqa: PLC0415
+
+    cmap = colormaps[name]
+    return [cmap(0.35 + 0.65 * (i / max(count - 1, 1))) for i in range(count)]
