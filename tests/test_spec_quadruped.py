@@ -305,3 +305,23 @@ def test_activity_and_video_panels_accept_a_compiled_spec_with_flexors_and_exten
     assert not has_rhythm(CompiledLimbCircuit(spec_from_dict(renamed)))
     recording = record_quadruped(variant, QuadrupedTaskConfig(), steps=20, size=None)
     assert recording.flexors.shape == (20, 4) and recording.flexors.max() > 0  # the rhythm generator's traces
+
+
+def test_sharing_by_side_gives_the_left_and_the_right_legs_one_weight_each():
+    data = _quadruped_data()
+    _synapse(data, "flx", "lift").update(share_by=["left", "right"])
+    circuit, base = CompiledLimbCircuit(spec_from_dict(data), seed=0), CompiledLimbCircuit(load_spec("quadruped"), seed=0)
+    assert circuit.num_parameters == 92 and circuit.weight("pf_lift_flx").shape == (2,)
+    with torch.no_grad():
+        circuit.weight("pf_lift_flx").copy_(torch.tensor([-0.9, 0.0]))  # left legs' flexors lower lift, right none
+        base.weight("pf_lift_flx").zero_()  # fore and hind: none
+        left_moved = []
+        for t in range(30):  # lift is each leg's first command: FL 0, FR 2, HL 4, HR 6
+            obs = observations((1,), t)
+            got, activity = circuit(obs, return_activity=True)
+            expected = base(obs)
+            torch.testing.assert_close(got[:, [2, 6]], expected[:, [2, 6]])  # the right legs: no flexor weight
+            for leg, column in (("FL", 0), ("HL", 4)):
+                if activity[f"flx_{leg}"].item() > 0:
+                    left_moved.append(got[0, column].item() < expected[0, column].item() - 1e-3)
+    assert left_moved and all(left_moved)  # wherever a left flexor fires, its leg's lift is lower
