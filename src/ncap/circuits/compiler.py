@@ -180,10 +180,10 @@ class CompiledCircuit(nn.Module):
         weight_index: list[int] = []
         for level, members in per_level.items():
             fan_in = fan_ins[level]
-            padded = [inputs.get(c, []) + [(-1, 0)] * (fan_in - len(inputs.get(c, []))) for c in members]
+            rows = [inputs.get(c, []) + [(-1, 0)] * (fan_in - len(inputs.get(c, []))) for c in members]
             position = {c: i for i, c in enumerate(order)}
-            sources = [position[padded[m][k][0]] for k in range(fan_in) for m in range(len(members))]
-            weight_index += [padded[m][k][1] for k in range(fan_in) for m in range(len(members))]
+            sources = [position[rows[m][k][0]] for k in range(fan_in) for m in range(len(members))]
+            weight_index += [rows[m][k][1] for k in range(fan_in) for m in range(len(members))]
             upper = [1.0 if self._unit_at(c).kind == "graded" else math.inf for c in members]
             self.register_buffer(f"level{level}_source", torch.tensor(sources, dtype=torch.long), persistent=False)
             self.register_buffer(f"level{level}_lower", torch.zeros(len(members)), persistent=False)

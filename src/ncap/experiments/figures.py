@@ -122,7 +122,7 @@ def _panels(count: int, title: str):
 
 def _origin(groups: list[RunGroup]) -> float:
     """Where step 0 is drawn on the log step axis: a third of the first evaluation's step, apart from it."""
-    positive = [s for g in groups for s in g.curve()[0] if s > 0]
+    positive = [s for g in groups for s in g.seed_curves()[0] if s > 0]  # steps only: no bootstrap needed
     return float(min(positive)) / 3 if positive else 1.0
 
 
