@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from ncap.envs.batched import BatchedSwimmer
-from ncap.envs.reference import make_reference_env
+from ncap.envs.swimmer.batched import BatchedSwimmer
+from ncap.envs.swimmer.reference import make_reference_env
 
 
 def _max_difference(obs, time_steps):

@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from ncap.envs.body import swimmer_body, validate_n_links
+from ncap.envs.swimmer.body import swimmer_body, validate_n_links
 
 
 @pytest.mark.parametrize("n_links", [3, 6, 10, 16])

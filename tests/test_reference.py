@@ -1,6 +1,6 @@
 import numpy as np
 
-from ncap.envs.reference import make_reference_env
+from ncap.envs.swimmer.reference import make_reference_env
 
 
 def test_reference_episode_is_1000_steps_and_a_time_out():

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from ncap.envs.tasks import navigate_reward, observation_keys, swim_reward, task_spec
+from ncap.envs.swimmer.tasks import navigate_reward, observation_keys, swim_reward, task_spec
 
 
 def test_swim_reward_is_linear_up_to_target_speed():

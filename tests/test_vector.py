@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 import ncap.envs  # noqa: F401  (registers the ids)
-from ncap.envs.reference import make_reference_env
-from ncap.envs.vector import SwimmerVecEnv, SwimmerVectorEnv
+from ncap.envs.swimmer.reference import make_reference_env
+from ncap.envs.swimmer.vector import SwimmerVecEnv, SwimmerVectorEnv
 
 
 def test_gymnasium_vector_env_seeds_like_reference_and_autoresets_same_step():

@@ -20,8 +20,8 @@ def register_envs() -> None:
         if env_id not in gymnasium.registry:
             gymnasium.register(
                 env_id,
-                entry_point="ncap.envs.gym_env:SwimmerEnv",
-                vector_entry_point="ncap.envs.vector:SwimmerVectorEnv",
+                entry_point="ncap.envs.swimmer.gym_env:SwimmerEnv",
+                vector_entry_point="ncap.envs.swimmer.vector:SwimmerVectorEnv",
                 kwargs={"task": task},
             )
     for env_id, speed in QUADRUPED_IDS.items():

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import math
-
 from pathlib import Path
 
 from ncap.cli.common import positive_float, positive_int, print_json
 from ncap.cli.errors import UsageError
-from ncap.cli.source import add_source_arguments, load_source, source_noise
+from ncap.cli.policy_source import add_source_arguments, init_architecture, load_source, source_noise
+from ncap.envs.registry import get_task
 from ncap.training.evaluation import ActionNoise, evaluate
 
 INIT_ACTION_STD = 0.1
@@ -55,19 +55,24 @@ def _quadruped(args: argparse.Namespace, policy):
     return task, build_with_weights(policy, config, task)
 
 
-def policy_arch(args: argparse.Namespace):
-    from ncap.policies import ArchitectureConfig  # noqa: PLC0415
+def _swimmer(args: argparse.Namespace, policy):
+    """The swimmer's tasks take no task flags: (no quadruped task, the policy as it is)."""
+    if (args.terrain, args.friction, args.speed) != (None, None, None):
+        raise UsageError("--terrain, --friction and --speed apply to quadruped runs")
+    return None, policy
 
-    return ArchitectureConfig(arch=args.arch, hidden=args.hidden, mlp_activation=args.mlp_activation)
+
+SETTINGS = {"swimmer": _swimmer, "quadruped": _quadruped}
+"""Each body's task flags: (args, policy) -> (quadruped task config or None, policy), by body name."""
+
+
+def policy_arch(args: argparse.Namespace):
+    return init_architecture(args)
 
 
 def run(args: argparse.Namespace) -> None:
     policy, task, n_links = load_source(args)
-    quadruped = None
-    if task == "quadruped":
-        quadruped, policy = _quadruped(args, policy)
-    elif (args.terrain, args.friction, args.speed) != (None, None, None):
-        raise UsageError("--terrain, --friction and --speed apply to quadruped runs")
+    quadruped, policy = SETTINGS[get_task(task).body](args, policy)
     n_joints = quadruped.n_actions if quadruped else n_links - 1
     if args.action_std is not None:  # a run's squashing (SAC's tanh) stays; only the std changes
         own = None if args.init else source_noise(args, n_joints)
@@ -81,8 +86,8 @@ def run(args: argparse.Namespace) -> None:
     if args.json:
         print_json(result.to_dict())
     else:
-        reach = f", reached {result.reach_rate:.0%} of targets" if task == "navigate" else ""
-        if quadruped:
+        reach = f", reached {result.reach_rate:.0%} of targets" if result.reached_at else ""
+        if result.displacements:
             reach = (f"; forward {result.mean_displacement:.2f} m ({result.mean_forward_speed:.2f} m/s), "
                      f"fell in {result.fall_rate:.0%}; {quadruped}")
         sampled = result.mean_sampled_return

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from ncap.cli.common import positive_int
 from ncap.cli.errors import UsageError
-from ncap.cli.source import add_source_arguments, load_source
-from ncap.envs.body import CONTROL_TIMESTEP, EPISODE_STEPS
+from ncap.cli.policy_source import add_source_arguments, load_source
+from ncap.envs.registry import get_task
+from ncap.envs.swimmer.body import CONTROL_TIMESTEP, EPISODE_STEPS
 
 GALLERY_JOINTS = (3, 5, 7, 9, 11, 13)
 
@@ -67,14 +68,15 @@ def _check_output(path: str, suffixes: tuple[str, ...]) -> Path:
 
 
 def run_video(args: argparse.Namespace) -> None:
+    out = _check_output(args.out, (".gif",) if args.gif else (".mp4",))
+    policy, task, n_links = load_source(args)
+    VIDEOS[get_task(task).body](policy, task, n_links, out, args)
+
+
+def _swimmer_video(policy, task: str, n_links: int, out: Path, args: argparse.Namespace) -> None:
     from ncap.viz.recording import has_activity, record_episode  # noqa: PLC0415  (rendering stack)
     from ncap.viz.video import episode_frames, write_video  # noqa: PLC0415
 
-    out = _check_output(args.out, (".gif",) if args.gif else (".mp4",))
-    policy, task, n_links = load_source(args)
-    if task == "quadruped":
-        _quadruped_video(policy, out, args)
-        return
     if args.activity and not has_activity(policy):
         raise UsageError("--activity needs a circuit policy (--arch ncap, not an MLP or its embedding)")
     steps = max(1, round(args.seconds / CONTROL_TIMESTEP))
@@ -101,14 +103,15 @@ def _gallery_frames(policy, task: str, steps: int, args: argparse.Namespace):
 
 
 def run_activity(args: argparse.Namespace) -> None:
+    out = _check_output(args.out, (".png", ".svg"))
+    policy, task, n_links = load_source(args)
+    ACTIVITIES[get_task(task).body](policy, task, n_links, out, args)
+
+
+def _swimmer_activity(policy, task: str, n_links: int, out: Path, args: argparse.Namespace) -> None:
     from ncap.viz.activity import activity_figure  # noqa: PLC0415
     from ncap.viz.recording import has_activity, record_episode  # noqa: PLC0415
 
-    out = _check_output(args.out, (".png", ".svg"))
-    policy, task, n_links = load_source(args)
-    if task == "quadruped":
-        _quadruped_activity(policy, out, args)
-        return
     if not has_activity(policy):
         raise UsageError("activity needs a circuit policy (--arch ncap, not an MLP or its embedding)")
     steps = max(1, round(args.seconds / CONTROL_TIMESTEP))
@@ -131,7 +134,7 @@ def _quadruped_task(args: argparse.Namespace):
 RHYTHM_HINT = "(the quadruped circuit, --arch ncap, or a spec with them), not an MLP"
 
 
-def _quadruped_video(policy, out: Path, args: argparse.Namespace) -> None:
+def _quadruped_video(policy, task: str, n_links: int, out: Path, args: argparse.Namespace) -> None:
     from ncap.envs.quadruped.body import CONTROL_TIMESTEP as STEP  # noqa: PLC0415
     from ncap.viz.quadruped_video import has_rhythm, quadruped_frames, record_quadruped  # noqa: PLC0415
     from ncap.viz.video import write_video  # noqa: PLC0415
@@ -149,7 +152,7 @@ def _quadruped_video(policy, out: Path, args: argparse.Namespace) -> None:
           f"forward {recording.displacement[-1]:.2f} m")
 
 
-def _quadruped_activity(policy, out: Path, args: argparse.Namespace) -> None:
+def _quadruped_activity(policy, task: str, n_links: int, out: Path, args: argparse.Namespace) -> None:
     from ncap.envs.quadruped.body import CONTROL_TIMESTEP as STEP  # noqa: PLC0415
     from ncap.viz.quadruped_video import has_rhythm, quadruped_activity_figure, record_quadruped  # noqa: PLC0415
 
@@ -159,3 +162,9 @@ def _quadruped_activity(policy, out: Path, args: argparse.Namespace) -> None:
                                  seed=args.seed, size=None)
     quadruped_activity_figure(recording, out)
     print(f"wrote {out}")
+
+
+VIDEOS = {"swimmer": _swimmer_video, "quadruped": _quadruped_video}
+"""How each body's episode becomes a video, by body name (a new body adds one entry)."""
+ACTIVITIES = {"swimmer": _swimmer_activity, "quadruped": _quadruped_activity}
+"""How each body's circuit activity becomes a still figure, by body name."""

@@ -1,56 +1,48 @@
-"""Which body each task runs on, and its batched simulator: the one place a task name picks a body.
+"""The registry of tasks: the one place a task's name picks its body, simulator and measures.
 
-``make_simulator`` returns a ``BatchedSwimmer`` or a ``BatchedQuadruped``;
-both follow one contract: ``reset(seed) -> obs``, ``step(actions) -> (obs,
-rewards, done)``, ``num_envs``, ``episode_steps`` and, for legged bodies,
-``alive``, ``alive_steps`` and ``forward_displacement()``.
+``TASKS`` maps each name to a :class:`~ncap.envs.task.Task`. A new task (or a
+new body's task) is one entry here; configs, CLI choices, training,
+evaluation, videos and figures read it. The functions below are shorthands
+kept for callers that pass the settings one by one.
 """
 
 from __future__ import annotations
 
-TASK_BODIES = {"swim": "swimmer", "navigate": "swimmer", "quadruped": "quadruped"}
+from ncap.envs.quadruped.locomotion import QUADRUPED
+from ncap.envs.swimmer.tasks import NAVIGATE, SWIM
+from ncap.envs.task import Task, TaskSettings
+from ncap.errors import ConfigError
+
+TASKS: dict[str, Task] = {task.name: task for task in (SWIM, NAVIGATE, QUADRUPED)}
+"""Every task by name."""
+TASK_BODIES = {name: task.body for name, task in TASKS.items()}
 """Task name -> body name."""
+
+
+def get_task(name: object) -> Task:
+    """The task called ``name`` (ConfigError listing the known ones)."""
+    if name not in TASKS:
+        raise ConfigError(f"unknown task {name!r}; choose one of {sorted(TASKS)}")
+    return TASKS[name]  # type: ignore[index]
 
 
 def task_body(task: str) -> str:
     """The body of ``task`` (ConfigError for an unknown task)."""
-    if task not in TASK_BODIES:
-        from ncap.errors import ConfigError  # noqa: PLC0415
-
-        raise ConfigError(f"unknown task {task!r}; choose one of {sorted(TASK_BODIES)}")
-    return TASK_BODIES[task]
+    return get_task(task).body
 
 
 def make_simulator(task: str, n_links: int, num_envs: int, nthread: int | None = None,
                    seed: int | list[int] | None = None, quadruped=None):
     """The batched simulator of ``task``: ``num_envs`` swimmers of ``n_links`` links, or quadrupeds
     doing ``quadruped``'s task (a ``QuadrupedTaskConfig``; default walk on flat ground)."""
-    if task_body(task) == "quadruped":
-        from ncap.envs.quadruped import BatchedQuadruped  # noqa: PLC0415
-
-        return BatchedQuadruped(quadruped, num_envs=num_envs, nthread=nthread, seed=seed)
-    from ncap.envs.batched import BatchedSwimmer  # noqa: PLC0415
-
-    return BatchedSwimmer(task, n_links, num_envs=num_envs, nthread=nthread, seed=seed)
+    return get_task(task).simulator(TaskSettings(n_links, quadruped), num_envs, nthread=nthread, seed=seed)
 
 
 def episode_steps(task: str) -> int:
     """Control steps in a full episode of ``task`` (the time limit)."""
-    if task_body(task) == "quadruped":
-        from ncap.envs.quadruped.body import EPISODE_STEPS  # noqa: PLC0415
-
-        return EPISODE_STEPS
-    from ncap.envs.body import EPISODE_STEPS  # noqa: PLC0415
-
-    return EPISODE_STEPS
+    return get_task(task).episode_steps
 
 
 def make_vec_env(task: str, n_links: int, num_envs: int, nthread: int | None = None, quadruped=None):
     """The Stable-Baselines3 vector env of ``task`` (``SwimmerVecEnv`` or ``QuadrupedVecEnv``)."""
-    if task_body(task) == "quadruped":
-        from ncap.envs.quadruped.vector import QuadrupedVecEnv  # noqa: PLC0415
-
-        return QuadrupedVecEnv(quadruped, num_envs, nthread=nthread)
-    from ncap.envs.vector import SwimmerVecEnv  # noqa: PLC0415
-
-    return SwimmerVecEnv(task, n_links, num_envs, nthread=nthread)
+    return get_task(task).vec_env(TaskSettings(n_links, quadruped), num_envs, nthread=nthread)

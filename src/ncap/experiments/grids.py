@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ncap.errors import ConfigError
-from ncap.experiments.labels import arch_key, quadruped_key
+from ncap.envs.registry import get_task
+from ncap.experiments.labels import arch_key
 from ncap.policies import ArchitectureConfig
 from ncap.training.config import TrainConfig, merge
 
@@ -66,10 +67,8 @@ class RunSpec:
 
 
 def run_name(config: TrainConfig) -> str:
-    if config.task == "quadruped":
-        return f"{config.algo}-{arch_key(config.arch)}-{quadruped_key(config)}-s{config.seed}"
-    links = "" if config.n_links == 6 else f"-n{config.n_links}"
-    return f"{config.algo}-{arch_key(config.arch)}{links}-s{config.seed}"
+    """A run's directory name: algorithm, architecture, what its task adds (length, gait), seed."""
+    return f"{config.algo}-{arch_key(config.arch)}{get_task(config.task).run_tag(config)}-s{config.seed}"
 
 
 def _spec(budget: str, algo: str, seed: int, arch: dict) -> RunSpec:

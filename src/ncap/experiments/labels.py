@@ -16,11 +16,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ncap.envs.quadruped.locomotion import quadruped_key as _quadruped_key
+from ncap.envs.registry import get_task
 from ncap.policies import ArchitectureConfig
+from ncap.training.algorithms import ALGORITHMS
 from ncap.training.config import TrainConfig
 
-ALGO_NAMES = {"ppo": "PPO", "ddpg": "DDPG", "td3": "TD3", "sac": "SAC", "es": "ES"}
-ALGO_COLORS = {"ppo": "C0", "ddpg": "C1", "td3": "C2", "sac": "C3", "es": "C4"}
+ALGO_NAMES = {name: algorithm.label for name, algorithm in ALGORITHMS.items()}
+ALGO_COLORS = {name: algorithm.colour for name, algorithm in ALGORITHMS.items()}
 
 _CIRCUIT_TAGS: tuple[tuple[str, Callable[[ArchitectureConfig], bool]], ...] = (
     ("spec", lambda a: a.circuit_spec is not None),
@@ -63,24 +66,13 @@ def arch_label(arch: ArchitectureConfig) -> str:
 
 def run_label(config: TrainConfig) -> str:
     """One run as legends show it: algorithm, architecture, body (length, or quadruped task) and seed."""
-    body = quadruped_key(config).replace("-", " ") if config.task == "quadruped" else f"{config.n_links} links"
+    body = get_task(config.task).describe(config)
     return f"{ALGO_NAMES[config.algo]} {arch_label(config.arch)}, {body}, seed {config.seed}"
 
 
-QUADRUPED_GAITS = {0.5: "walk", 1.0: "run"}
-"""The follow-up paper's task names by target speed."""
-
-
 def quadruped_key(config: TrainConfig) -> str:
-    """The quadruped task in run names: ``walk-flat``, ``run-bumps``, ``v0.8-flat``; yaw free, friction
-    other than the paper's range add ``-yaw`` and ``-mu0.4-1.6``."""
-    task = config.quadruped
-    parts = [QUADRUPED_GAITS.get(task.speed, f"v{task.speed:g}"), task.terrain]
-    if task.free_yaw:
-        parts.append("yaw")
-    if task.friction != (0.75, 1.25):
-        parts.append(f"mu{task.friction[0]:g}-{task.friction[1]:g}")
-    return "-".join(parts)
+    """The quadruped task of ``config`` in run names and tables: ``walk-flat``, ``run-bumps``, ..."""
+    return _quadruped_key(config.quadruped)
 
 
 def is_plain_circuit(arch: ArchitectureConfig) -> bool:

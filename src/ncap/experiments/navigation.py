@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from torch import nn
 
+from ncap.envs.swimmer.tasks import NAVIGATE
 from ncap.experiments.labels import run_label
 from ncap.policies import ArchitectureConfig, CircuitPolicy, build_policy, transfer_policy
 from ncap.training.evaluation import evaluate
@@ -31,7 +32,7 @@ def _policies(runs_dir: Path) -> list[tuple[str, nn.Module, int]]:
               build_policy(ArchitectureConfig(controller="hand-coded"), "navigate", 6), 6)]
     for path in sorted(runs_dir.iterdir()) if runs_dir.is_dir() else []:
         run = RunDir(path)
-        if (path / CONFIG).is_file() and run.config.task == "navigate" and (run.finished or run.has_checkpoint):
+        if (path / CONFIG).is_file() and run.config.task == NAVIGATE.name and (run.finished or run.has_checkpoint):
             policy, _, n_links = load_run_policy(path)
             found.append((run_label(run.config), policy, n_links))
     return found

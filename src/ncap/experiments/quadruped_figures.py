@@ -26,6 +26,7 @@ import numpy as np
 
 from ncap.circuits import num_parameters
 from ncap.envs.quadruped import QuadrupedTaskConfig
+from ncap.envs.quadruped.locomotion import QUADRUPED
 from ncap.errors import ConfigError
 from ncap.experiments.figures import FigureWriter, _yerr
 from ncap.experiments.gait import draw_footfalls, record_gait
@@ -52,7 +53,7 @@ def load_quadruped_groups(runs_dir: str | Path) -> list[RunGroup]:
         if not (path / CONFIG).is_file():
             continue
         run = RunDir(path)
-        if run.config.task != "quadruped" or not run.finished or not run.read_metrics():
+        if run.config.task != QUADRUPED.name or not run.finished or not run.read_metrics():
             continue
         key = identity(dataclasses.replace(run.config, seed=0))
         groups.setdefault(key, RunGroup(run.config, [])).runs.append(run)
@@ -87,7 +88,7 @@ def figure_curves(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
                                                ("forward_displacement", "forward displacement (m)"))):
             axis = axes[row][column]
             for group in (g for g in groups if g.config.quadruped.terrain == terrain):
-                _draw_group(axis, writer, f"Qcurves", f"{terrain} {measure}", group, measure)
+                _draw_group(axis, writer, "Qcurves", f"{terrain} {measure}", group, measure)
             axis.set_title(f"{terrain}: {name}", fontsize=9)
             axis.set_ylabel(name)
             axis.grid(alpha=0.3)

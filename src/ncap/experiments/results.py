@@ -12,8 +12,10 @@ import numpy as np
 from scipy import stats
 
 from ncap.circuits import num_parameters
+from ncap.envs.swimmer.tasks import SWIM
 from ncap.experiments.labels import arch_key, arch_label
 from ncap.policies import ArchitectureConfig, build_policy
+from ncap.training.algorithms import get_algorithm
 from ncap.training.config import TrainConfig, identity
 from ncap.training.runs import CONFIG, RunDir
 
@@ -58,14 +60,9 @@ def is_split(values: list[float] | np.ndarray, scale: float) -> bool:
     return gap > SPLIT_GAP * scale and gap > 0.5 * float(values[-1] - values[0])
 
 
-PAPER_MEASURE = {"ppo": "return_sampled"}
-"""The return the paper's figures show, per algorithm: Tonic's test episodes sample from PPO's action
-distribution; DDPG, TD3, SAC (its mean action) and ES act deterministically: ``return_deterministic``."""
-
-
 def paper_measure(algo: str) -> str:
-    """The metrics column that stands for the paper's return under ``algo``."""
-    return PAPER_MEASURE.get(algo, "return_deterministic")
+    """The metrics column that stands for the paper's return under ``algo`` (see ``Algorithm.paper_measure``)."""
+    return get_algorithm(algo).paper_measure
 
 
 @dataclass
@@ -157,7 +154,7 @@ def load_groups(runs_dir: str | Path) -> list[RunGroup]:
             continue
         run = RunDir(path)
         config = run.config
-        if config.task != "swim" or not run.finished or not run.read_metrics():
+        if config.task != SWIM.name or not run.finished or not run.read_metrics():
             continue
         group = groups.setdefault(identity(dataclasses.replace(config, seed=0)), RunGroup(config, []))
         group.runs.append(run)

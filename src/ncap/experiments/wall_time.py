@@ -38,10 +38,10 @@ from pathlib import Path
 from ncap.errors import NcapError
 from ncap.experiments.grids import expand
 from ncap.experiments.labels import arch_key
+from ncap.training.algorithms import get_algorithm
 from ncap.training.config import TrainConfig
 from ncap.training.runs import RunDir
 
-OFF_POLICY = ("ddpg", "td3", "sac")
 PAUSE_FACTOR = 3.0
 """An evaluation interval this many times longer than both neighbours is a pause, not training."""
 
@@ -72,17 +72,17 @@ class MissingRate(KeyError):
 
 def algo_label(config: TrainConfig) -> str:
     """The algorithm as rates are keyed: ES with its population, whose size sets the speed per step."""
-    return f"es (population {config.es.population})" if config.algo == "es" else config.algo
+    return get_algorithm(config.algo).rate_label(config)
 
 
 def warmup_steps(config: TrainConfig) -> int:
     """Env steps before the first gradient step: off-policy ``learning_starts``, else 0."""
-    return config.offpolicy.learning_starts if config.algo in OFF_POLICY else 0
+    return get_algorithm(config.algo).warmup_steps(config)
 
 
 def evaluation_copies(config: TrainConfig) -> int:
     """Episode copies per evaluation start: deterministic and sampled, except for ES."""
-    return 1 if config.algo == "es" else 2
+    return get_algorithm(config.algo).evaluation_copies()
 
 
 def without_pauses(intervals: list[float]) -> list[float]:

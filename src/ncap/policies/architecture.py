@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -27,7 +28,8 @@ from ncap.circuits.units import ActivationName, OscillatorName
 from ncap.errors import ConfigError
 from ncap.policies.navigation import CONTROLLERS, ControllerName, make_controller
 from ncap.envs.quadruped.task import QuadrupedTaskConfig
-from ncap.envs.registry import task_body
+from ncap.envs.registry import get_task
+from ncap.envs.task import Task, TaskSettings
 from ncap.policies.policy import CircuitPolicy, MLPPolicy, RandomPolicy
 from ncap.policies.quadruped import build_quadruped_policy, is_shipped_quadruped
 from ncap.validation import is_int
@@ -165,31 +167,37 @@ def circuit_options(config: ArchitectureConfig) -> dict:
 
 def check_task(config: ArchitectureConfig, task: str) -> None:
     """ConfigError if ``config`` cannot act on ``task`` (the one place these rules live)."""
-    if config.controller is not None and task != "navigate":
+    if config.controller is not None and not get_task(task).observes_target:
         raise ConfigError("a controller is only meaningful on the navigate task")
+    BODY_POLICIES[get_task(task).body].check(config)
+
+
+def _check_quadruped(config: ArchitectureConfig) -> None:
+    limbed = config.circuit_spec is not None and load_spec(config.circuit_spec).body is not None
+    if config.dense_embedding:
+        raise ConfigError("dense_embedding describes the swimmer circuit; the quadruped's is arch ncap or a "
+                          "limbed circuit_spec")
+    if config.circuit_spec is not None and not limbed:
+        raise ConfigError(f"circuit spec {config.circuit_spec!r} describes a chain (the swimmer's body); the "
+                          "quadruped needs a spec with a limbed body (e.g. quadruped)")
+    if limbed and not is_shipped_quadruped(config.circuit_spec):
+        set_in_spec = [name for name in ("repeat", "afferent_feedback", "sign_constraints")
+                       if getattr(config, name) != getattr(ArchitectureConfig, name)]
+        if set_in_spec:
+            raise ConfigError(f"{', '.join(set_in_spec)}: options of the shipped quadruped circuit; write them "
+                              f"into the spec {config.circuit_spec!r} instead")
+    swimmer_only = [name for name in ("weight_sharing", "init", "activation", "oscillator", "oscillator_period",
+                                      "oscillator_duty") if getattr(config, name) != getattr(ArchitectureConfig, name)]
+    if swimmer_only:
+        raise ConfigError(f"{', '.join(swimmer_only)} apply to the swimmer circuit, not the quadruped's")
+
+
+def _check_swimmer(config: ArchitectureConfig) -> None:
     quadruped_only = {name: getattr(config, name) for name in QUADRUPED_OPTIONS
                       if getattr(config, name) != getattr(ArchitectureConfig, name)}
-    limbed = config.circuit_spec is not None and load_spec(config.circuit_spec).body is not None
-    if task_body(task) == "quadruped":
-        if config.dense_embedding:
-            raise ConfigError("dense_embedding describes the swimmer circuit; the quadruped's is arch ncap or a "
-                              "limbed circuit_spec")
-        if config.circuit_spec is not None and not limbed:
-            raise ConfigError(f"circuit spec {config.circuit_spec!r} describes a chain (the swimmer's body); the "
-                              "quadruped needs a spec with a limbed body (e.g. quadruped)")
-        if limbed and not is_shipped_quadruped(config.circuit_spec):
-            set_in_spec = [name for name in ("repeat", "afferent_feedback", "sign_constraints")
-                           if getattr(config, name) != getattr(ArchitectureConfig, name)]
-            if set_in_spec:
-                raise ConfigError(f"{', '.join(set_in_spec)}: options of the shipped quadruped circuit; write them "
-                                  f"into the spec {config.circuit_spec!r} instead")
-        swimmer_only = [name for name in ("weight_sharing", "init", "activation", "oscillator", "oscillator_period",
-                                          "oscillator_duty") if getattr(config, name) != getattr(ArchitectureConfig, name)]
-        if swimmer_only:
-            raise ConfigError(f"{', '.join(swimmer_only)} apply to the swimmer circuit, not the quadruped's")
-    elif quadruped_only:
+    if quadruped_only:
         raise ConfigError(f"{', '.join(quadruped_only)} apply to the quadruped only (task quadruped)")
-    elif limbed:
+    if config.circuit_spec is not None and load_spec(config.circuit_spec).body is not None:
         raise ConfigError(f"circuit spec {config.circuit_spec!r} describes a limbed body; the swimmer needs a chain "
                           "(e.g. swimmer)")
 
@@ -206,17 +214,23 @@ def build_policy(config: ArchitectureConfig, task: str, n_links: int, seed: int 
     Raises:
         ValueError: for a controller on the swim task, and bad configs.
     """
-    n_joints = n_links - 1
     check_task(config, task)
-    if task_body(task) == "quadruped":
-        quadruped = quadruped or QuadrupedTaskConfig()
-        return build_quadruped_policy(config, quadruped.speed, quadruped.n_actions, seed)
+    return BODY_POLICIES[get_task(task).body].build(config, get_task(task), TaskSettings(n_links, quadruped), seed)
+
+
+def _build_quadruped(config: ArchitectureConfig, task: Task, settings: TaskSettings, seed: int) -> nn.Module:
+    quadruped = settings.quadruped or QuadrupedTaskConfig()
+    return build_quadruped_policy(config, quadruped.speed, quadruped.n_actions, seed)
+
+
+def _build_swimmer(config: ArchitectureConfig, task: Task, settings: TaskSettings, seed: int) -> nn.Module:
+    n_joints = settings.n_links - 1
     if config.arch == "random":
         return RandomPolicy(n_joints, seed)
     if config.arch == "mlp":
         with torch.random.fork_rng():  # seeded init without touching the global stream
             torch.manual_seed(seed)
-            return MLPPolicy(n_joints, config.hidden, observes_target=task == "navigate",
+            return MLPPolicy(n_joints, config.hidden, observes_target=task.observes_target,
                              activation=config.mlp_activation)
     generator = torch.Generator().manual_seed(seed)
     steering = config.controller is not None
@@ -231,6 +245,31 @@ def build_policy(config: ArchitectureConfig, task: str, n_links: int, seed: int 
         embedding = to_mlp(circuit) if config.embedding_init == "circuit" else dense_like(circuit, generator)
         return CircuitPolicy(embedding, controller)
     return CircuitPolicy(circuit, controller)
+
+
+@dataclass(frozen=True)
+class BodyPolicies:
+    """How a body's policies are checked against an architecture and built."""
+
+    check: Callable[[ArchitectureConfig], None]
+    """ConfigError if the architecture cannot act on this body."""
+    build: Callable[[ArchitectureConfig, Task, TaskSettings, int], nn.Module]
+    """(architecture, task, settings, seed) -> policy."""
+    stateful_circuit: bool
+    """Whether its circuit carries state through an episode (a rhythm generator), which only some
+    algorithms can train."""
+
+
+BODY_POLICIES: dict[str, BodyPolicies] = {
+    "swimmer": BodyPolicies(_check_swimmer, _build_swimmer, stateful_circuit=False),
+    "quadruped": BodyPolicies(_check_quadruped, _build_quadruped, stateful_circuit=True),
+}
+"""Each body's policies, by the body's name (a new body adds one entry)."""
+
+
+def is_stateful(config: ArchitectureConfig, task: Task) -> bool:
+    """Whether ``config`` on ``task`` builds a policy with state carried through the episode."""
+    return config.arch == "ncap" and BODY_POLICIES[task.body].stateful_circuit
 
 
 def transfer_policy(policy: nn.Module, n_links: int) -> nn.Module:

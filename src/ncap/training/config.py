@@ -15,12 +15,15 @@ from typing import Any, Literal
 
 from ncap.errors import ConfigError
 from ncap.envs.quadruped.task import QuadrupedTaskConfig
+from ncap.envs.registry import TASKS as TASK_REGISTRY
+from ncap.envs.registry import get_task
 from ncap.policies import ArchitectureConfig
-from ncap.policies.architecture import check_task
+from ncap.policies.architecture import check_task, is_stateful
+from ncap.training.algorithms import ALGORITHMS, get_algorithm
 from ncap.validation import check_value, require_int, validate_n_links
 
-AlgoName = Literal["ppo", "ddpg", "td3", "sac", "es"]
-TaskName = Literal["swim", "navigate", "quadruped"]
+AlgoName = Literal[tuple(ALGORITHMS)]  # type: ignore[valid-type]  (the registry's names: CLI choices, checks)
+TaskName = Literal[tuple(TASK_REGISTRY)]  # type: ignore[valid-type]
 ALGOS: tuple[str, ...] = typing.get_args(AlgoName)
 TASKS: tuple[str, ...] = typing.get_args(TaskName)
 
@@ -159,10 +162,7 @@ class TrainConfig:
         return value
 
     def __post_init__(self) -> None:
-        if self.algo not in ALGOS:
-            raise ConfigError(f"unknown algo {self.algo!r}; choose one of {list(ALGOS)}")
-        if self.task not in TASKS:
-            raise ConfigError(f"unknown task {self.task!r}; choose one of {sorted(TASKS)}")
+        algorithm, task = get_algorithm(self.algo), get_task(self.task)
         validate_n_links(self.n_links)
         integers = {"steps": 1, "eval_every": 1, "eval_episodes": 1, "seed": 0, "eval_seed": 0,
                     "ppo.batch_steps": 1, "ppo.num_envs": 1, "ppo.iterations": 1, "offpolicy.num_envs": 1,
@@ -182,13 +182,16 @@ class TrainConfig:
         if self.ppo.batch_steps < self.ppo.num_envs:
             raise ConfigError(f"ppo.batch_steps ({self.ppo.batch_steps}) must be at least ppo.num_envs ({self.ppo.num_envs})")
         check_task(self.arch, self.task)
-        if self.task == "quadruped" and self.arch.arch == "ncap" and self.algo not in ("es", "ppo"):
-            raise ConfigError("the quadruped circuit is stateful (its rhythm generator runs through the episode): "
-                              "train it with es or ppo (its state in the observation); ddpg, td3 and sac train "
-                              "the quadruped's MLP")
-        if self.task == "quadruped" and self.arch.arch == "ncap" and self.es.workers > 0:
-            raise ConfigError("es.workers > 0 would split the quadruped circuit's population, and with it the stream "
-                              "of its starting phases: train it in one process per run (sweeps spread runs instead)")
+        if not is_stateful(self.arch, task):
+            return
+        if not algorithm.carries_state:
+            able = [a.name for a in ALGORITHMS.values() if a.carries_state]
+            raise ConfigError(f"the {task.body} circuit is stateful (its rhythm generator runs through the episode): "
+                              f"train it with {' or '.join(able)}; {self.algo} trains the {task.body}'s MLP")
+        if self.es.workers > 0:
+            raise ConfigError(f"es.workers > 0 would split the {task.body} circuit's population, and with it the "
+                              "stream of its starting phases: train it in one process per run (sweeps spread runs "
+                              "instead)")
 
 
 def identity(config: TrainConfig) -> TrainConfig:

@@ -1,4 +1,4 @@
-"""Evaluate a policy on the batched simulator: one episode per swimmer, in one batch."""
+"""Evaluate a policy on the batched simulator of its task: one episode per body, in one batch."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ import torch
 from torch import nn
 
 from ncap.circuits import num_parameters
-from ncap.envs.body import CONTROL_TIMESTEP
-from ncap.envs.registry import make_simulator
-from ncap.envs.tasks import TARGET_SIZE
+from ncap.envs.registry import get_task
+from ncap.envs.task import TaskSettings
 from ncap.policies.rollout import obs_to_torch, reseed, run_episode  # noqa: F401  (obs_to_torch: re-exported)
 from ncap.validation import require_int
 
@@ -124,7 +123,7 @@ class EvaluationResult:
                    "return_sampled": _none_if_nan(self.mean_sampled_return),
                    "return_sampled_std": _none_if_nan(self.std_sampled_return),
                    "mean_return": self.mean_return, "std_return": self.std_return}
-        if self.task == "navigate":
+        if self.reached_at:
             summary.update(reach_rate=self.reach_rate, mean_time_to_reach=_none_if_nan(self.mean_time_to_reach),
                            mean_final_distance=self.mean_final_distance)
         if self.displacements:
@@ -155,12 +154,11 @@ def evaluate(policy: nn.Module, task: str, n_links: int, episodes: int = 10, see
     require_int("episodes", episodes, 1)
     copies = 2 if noise is not None else 1
     seeds = [seed + i for i in range(episodes)] * copies
-    sim = make_simulator(task, n_links, episodes * copies, nthread=nthread, seed=seeds, quadruped=quadruped)
+    task_ = get_task(task)
+    sim = task_.simulator(TaskSettings(n_links, quadruped), episodes * copies, nthread=nthread, seed=seeds)
     reseed(policy, seeds)
     generator = torch.Generator().manual_seed(seed)
-    navigate = task == "navigate"
-    reached_at = np.full(episodes, np.nan)
-    final: list[float] = []
+    metrics = task_.episode_metrics(sim, episodes)
 
     def act(obs: dict[str, torch.Tensor]) -> torch.Tensor:
         actions = policy(obs)
@@ -168,30 +166,12 @@ def evaluate(policy: nn.Module, task: str, n_links: int, episodes: int = 10, see
             return actions
         return torch.cat((actions[:episodes], noise.sample(actions[episodes:], generator)))
 
-    def track_target(obs: dict[str, np.ndarray], reward: np.ndarray) -> None:
-        distance = np.linalg.norm(obs["to_target"][:episodes], axis=-1)
-        reached_at[np.isnan(reached_at) & (distance <= TARGET_SIZE)] = sim.step_index * CONTROL_TIMESTEP
-        final[:] = distance.tolist()
-
     try:
-        total = run_episode(sim, act, on_step=track_target if navigate else None)
-        legged = legged_metrics(sim, episodes)
+        total = run_episode(sim, act, on_step=metrics.on_step if metrics.tracks_steps else None)
+        measured = metrics.fields()
     finally:
         sim.close()
-    return EvaluationResult(task=task, n_links=n_links, episodes=episodes, seed=seed, **legged,
+    return EvaluationResult(task=task, n_links=n_links, episodes=episodes, seed=seed, **measured,
                             num_parameters=num_parameters(policy),
                             returns=tuple(float(r) for r in total[:episodes]),
-                            sampled_returns=tuple(float(r) for r in total[episodes:]),
-                            reached_at=tuple(float(t) for t in reached_at) if navigate else (),
-                            final_distances=tuple(final))
-
-
-def legged_metrics(sim, episodes: int) -> dict:
-    """Displacement, duration and fall of the first ``episodes`` bodies of a legged simulator ({} otherwise)."""
-    if not hasattr(sim, "forward_displacement"):
-        return {}
-    from ncap.envs.quadruped.body import CONTROL_TIMESTEP as LEGGED_TIMESTEP  # noqa: PLC0415
-
-    return {"displacements": tuple(float(d) for d in sim.forward_displacement()[:episodes]),
-            "durations": tuple(float(s) * LEGGED_TIMESTEP for s in sim.alive_steps[:episodes]),
-            "fell": tuple(bool(not alive) for alive in sim.alive[:episodes])}
+                            sampled_returns=tuple(float(r) for r in total[episodes:]))

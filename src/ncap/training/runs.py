@@ -32,6 +32,7 @@ from torch import nn
 from ncap.circuits.spec_files import load_spec, spec_from_dict
 from ncap.errors import NcapError
 from ncap.policies import build_policy
+from ncap.training.algorithms import get_algorithm
 from ncap.training.config import TrainConfig, from_dict, identity, to_dict, upgrade_saved
 from ncap.training.evaluation import ActionNoise
 
@@ -254,9 +255,10 @@ def _noise(state: dict, config: TrainConfig) -> ActionNoise | None:
     if "noise_std" in state:
         return ActionNoise(tuple(state["noise_std"].tolist()), bool(state["noise_squashed"]))
     # Runs saved before sampled evaluation: what their config fixes (a learned std was not kept).
-    if config.algo == "ppo" and config.arch.arch == "ncap":
+    algorithm = get_algorithm(config.algo)
+    if algorithm.family == "on_policy" and config.arch.arch == "ncap":
         return ActionNoise((config.ppo.circuit_action_std,) * (config.n_links - 1))
-    if config.algo in ("ddpg", "td3"):
+    if algorithm.exploration_noise:
         return ActionNoise((config.offpolicy.action_noise,) * (config.n_links - 1))
     return None
 

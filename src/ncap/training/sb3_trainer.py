@@ -24,6 +24,7 @@ from ncap.policies import (
     observed_features,
     observed_size,
 )
+from ncap.training.algorithms import get_algorithm
 from ncap.training.config import TrainConfig
 from ncap.training.circuit_state import CircuitStateVecEnv, is_stateful
 from ncap.training.evaluation import ActionNoise
@@ -178,40 +179,49 @@ def _quiet_logger() -> Logger:
 
 def make_model(config: TrainConfig, env: VecEnv, actor: nn.Module) -> BaseAlgorithm:
     """The SB3 algorithm of ``config.algo`` whose actor is a copy of ``actor``."""
-    factory = actor_factory(actor)
-    if config.algo == "ppo":
-        ppo = config.ppo
-        is_circuit = isinstance(actor, CircuitPolicy) or is_stateful(actor)
-        model = NcapPPO(
-            NcapActorCriticPolicy, env, learning_rate=ppo.actor_lr, n_steps=ppo.batch_steps // env.num_envs,
-            batch_size=ppo.batch_steps // env.num_envs * env.num_envs, n_epochs=ppo.iterations,
-            gamma=ppo.gamma, gae_lambda=ppo.gae_lambda, clip_range=ppo.clip_range, ent_coef=0.0, vf_coef=1.0,
-            max_grad_norm=math.inf, target_kl=ppo.target_kl, seed=config.seed, device="cpu",
-            rollout_buffer_class=FullBatchDictRolloutBuffer, kl_stop=ppo.kl_stop,
-            policy_kwargs={"actor_factory": factory, "critic_hidden": ppo.critic_hidden,
-                           "action_std": ppo.circuit_action_std if is_circuit else None,
-                           "critic_lr_scale": ppo.critic_lr / ppo.actor_lr},
-        )
-    else:
+    model = _MODELS[config.algo](config, env, actor_factory(actor), actor)
+    model.set_logger(_quiet_logger())
+    return model
+
+
+def _ppo(config: TrainConfig, env: VecEnv, factory, actor: nn.Module) -> BaseAlgorithm:
+    ppo = config.ppo
+    is_circuit = isinstance(actor, CircuitPolicy) or is_stateful(actor)
+    return NcapPPO(
+        NcapActorCriticPolicy, env, learning_rate=ppo.actor_lr, n_steps=ppo.batch_steps // env.num_envs,
+        batch_size=ppo.batch_steps // env.num_envs * env.num_envs, n_epochs=ppo.iterations,
+        gamma=ppo.gamma, gae_lambda=ppo.gae_lambda, clip_range=ppo.clip_range, ent_coef=0.0, vf_coef=1.0,
+        max_grad_norm=math.inf, target_kl=ppo.target_kl, seed=config.seed, device="cpu",
+        rollout_buffer_class=FullBatchDictRolloutBuffer, kl_stop=ppo.kl_stop,
+        policy_kwargs={"actor_factory": factory, "critic_hidden": ppo.critic_hidden,
+                       "action_std": ppo.circuit_action_std if is_circuit else None,
+                       "critic_lr_scale": ppo.critic_lr / ppo.actor_lr},
+    )
+
+
+def _off_policy(algo: type[BaseAlgorithm], policy: type, noisy: bool):
+    """A builder of the replay-buffer algorithm ``algo`` (DDPG/TD3 with Gaussian exploration noise, SAC without)."""
+    def build(config: TrainConfig, env: VecEnv, factory, actor: nn.Module) -> BaseAlgorithm:
         off = config.offpolicy
         n_joints = env.action_space.shape[0]
-        kwargs = dict(
-            learning_rate=off.actor_lr, buffer_size=off.buffer_size, learning_starts=off.learning_starts,
+        noise = {"action_noise": NormalActionNoise(np.zeros(n_joints), off.action_noise * np.ones(n_joints))}
+        model = algo(
+            policy, env, learning_rate=off.actor_lr, buffer_size=off.buffer_size, learning_starts=off.learning_starts,
             batch_size=off.batch_size, tau=off.tau, gamma=off.gamma,
             train_freq=max(1, off.train_every // env.num_envs), gradient_steps=off.gradient_steps,
             seed=config.seed, device="cpu", random_steps=off.random_steps,
-            policy_kwargs={"actor_factory": factory, "critic_hidden": off.critic_hidden},
+            policy_kwargs={"actor_factory": factory, "critic_hidden": off.critic_hidden}, **(noise if noisy else {}),
         )
-        if config.algo == "sac":
-            model = NcapSAC(NcapSACPolicy, env, **kwargs)
-        else:
-            noise = NormalActionNoise(np.zeros(n_joints), off.action_noise * np.ones(n_joints))
-            algo = NcapDDPG if config.algo == "ddpg" else NcapTD3
-            model = algo(NcapTD3Policy, env, action_noise=noise, **kwargs)
         for group in model.policy.critic.optimizer.param_groups:
             group["lr_scale"] = off.critic_lr / off.actor_lr
-    model.set_logger(_quiet_logger())
-    return model
+        return model
+
+    return build
+
+
+_MODELS = {"ppo": _ppo, "ddpg": _off_policy(NcapDDPG, NcapTD3Policy, noisy=True),
+           "td3": _off_policy(NcapTD3, NcapTD3Policy, noisy=True), "sac": _off_policy(NcapSAC, NcapSACPolicy, noisy=False)}
+"""How each SB3 algorithm is built, by name."""
 
 
 def training_seed(seed: int) -> int:
@@ -228,9 +238,9 @@ def actor_of(model: BaseAlgorithm) -> nn.Module:
 def action_noise(model: BaseAlgorithm, config: TrainConfig) -> ActionNoise:
     """The distribution the algorithm acts with around its deterministic actor: PPO's Gaussian
     (fixed or learned std), DDPG/TD3's exploration noise, SAC's squashed Gaussian."""
-    if config.algo == "ppo":
+    if isinstance(model, NcapPPO):
         return ActionNoise(tuple(model.policy.action_std().detach().tolist()))
-    if config.algo == "sac":
+    if isinstance(model, NcapSAC):
         std = model.policy.actor.log_std.detach().clamp(*LOG_STD_BOUNDS).exp()
         return ActionNoise(tuple(std.tolist()), squashed=True)
     return ActionNoise((config.offpolicy.action_noise,) * model.action_space.shape[0])
@@ -285,7 +295,8 @@ class SB3Trainer:
 
     def __init__(self, run: RunDir, config: TrainConfig):
         self.run, self.config = run, config
-        nenvs = config.ppo.num_envs if config.algo == "ppo" else config.offpolicy.num_envs
+        algorithm = get_algorithm(config.algo)
+        nenvs = algorithm.num_envs(config)
         self.env = make_vec_env(config.task, config.n_links, nenvs, nthread=config.threads, quadruped=config.quadruped)
         actor = build_policy(config.arch, config.task, config.n_links, seed=config.seed, quadruped=config.quadruped)
         if is_stateful(actor):
@@ -295,7 +306,7 @@ class SB3Trainer:
             self.env.attach(actor_of(self.model))
         self.env.seed(training_seed(config.seed))
         self.normalizers = normalizers(self.model)
-        self.on_policy = config.algo == "ppo"
+        self.on_policy = algorithm.family == "on_policy"
         self.pending = torch.zeros(0, observed_size(self.env.observation_space))
         metrics, elapsed = [], 0.0
         if run.has_checkpoint:

@@ -6,18 +6,13 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from ncap.training.algorithms import Trainer, get_algorithm
 from ncap.training.config import TrainConfig
 from ncap.training.runs import RunDir, RunError, read_config
 
 
-def _trainer(run: RunDir, config: TrainConfig):
-    if config.algo == "es":
-        from ncap.training.es import ESTrainer  # noqa: PLC0415  (EvoTorch/Ray only when needed)
-
-        return ESTrainer(run, config)
-    from ncap.training.sb3_trainer import SB3Trainer  # noqa: PLC0415
-
-    return SB3Trainer(run, config)
+def _trainer(run: RunDir, config: TrainConfig) -> Trainer:
+    return get_algorithm(config.algo).make_trainer(run, config)
 
 
 def train(config: TrainConfig, out: str | Path, on_save: Callable[[RunDir], None] | None = None) -> RunDir:

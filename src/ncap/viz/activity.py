@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ncap.envs.body import CONTROL_TIMESTEP
+from ncap.envs.swimmer.body import CONTROL_TIMESTEP
 from ncap.viz import canvas
 from ncap.viz.recording import UNIT_TITLES, EpisodeRecording, module_units
 

@@ -18,7 +18,7 @@ import torch
 from PIL import Image
 from torch import nn
 
-from ncap.envs.batched import STATE_SPEC
+from ncap.envs.swimmer.batched import STATE_SPEC
 from ncap.envs.quadruped import BatchedQuadruped, QuadrupedTaskConfig
 from ncap.envs.quadruped.body import CONTROL_TIMESTEP
 from ncap.envs.quadruped.task import STANCE_THRESHOLD

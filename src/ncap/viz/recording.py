@@ -11,8 +11,8 @@ from torch import nn
 
 from ncap.circuits import CompiledCircuit, SwimmerCircuit
 from ncap.envs import BatchedSwimmer
-from ncap.envs.batched import STATE_SPEC
-from ncap.envs.body import EPISODE_STEPS, swimmer_model
+from ncap.envs.swimmer.batched import STATE_SPEC
+from ncap.envs.swimmer.body import EPISODE_STEPS, swimmer_model
 from ncap.errors import ConfigError
 from ncap.policies import CircuitPolicy
 from ncap.policies.rollout import run_episode
@@ -73,7 +73,7 @@ class SwimmerCamera:
         self.sim, self.camera = sim, camera
         self.renderer = mujoco.Renderer(self.model, height, width)
         self._target = self.model.geom("target").id
-        if sim.task == "swim":  # the target means nothing when swimming: hide it
+        if not sim.observes_target:  # the target means nothing when swimming: hide it
             self.model.geom_rgba[self._target, 3] = 0.0
 
     def render(self) -> np.ndarray:
@@ -87,7 +87,7 @@ class SwimmerCamera:
         return self.renderer.render().copy()
 
     def _view(self) -> str | mujoco.MjvCamera:
-        if self.sim.task != "navigate":
+        if not self.sim.observes_target:
             return self.camera
         head, target = self.data.body("head").xpos, self.model.geom_pos[self._target]
         view = mujoco.MjvCamera()

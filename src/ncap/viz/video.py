@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 from PIL import Image, ImageDraw
 
-from ncap.envs.body import CONTROL_TIMESTEP
+from ncap.envs.swimmer.body import CONTROL_TIMESTEP
 from ncap.viz import canvas
 from ncap.viz.recording import UNIT_TITLES, EpisodeRecording, head_signals, module_units
 

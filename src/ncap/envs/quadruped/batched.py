@@ -27,7 +27,7 @@ import mujoco
 import numpy as np
 from mujoco.batch import Batch
 
-from ncap.envs.batched import MAX_SEED, STATE_SPEC, check_seed, checked_actions, default_threads
+from ncap.envs.swimmer.batched import MAX_SEED, STATE_SPEC, check_seed, checked_actions, default_threads
 from ncap.envs.quadruped import task as quadruped_task
 from ncap.envs.quadruped.body import EPISODE_STEPS, SUBSTEPS, quadruped_body, quadruped_physics
 from ncap.envs.quadruped.task import QuadrupedTaskConfig

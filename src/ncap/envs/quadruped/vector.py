@@ -20,7 +20,7 @@ from ncap.envs.quadruped.batched import BatchedQuadruped
 from ncap.envs.quadruped.body import EPISODE_STEPS
 from ncap.envs.quadruped.gym_env import observation_space
 from ncap.envs.quadruped.task import QuadrupedTaskConfig
-from ncap.envs.vector import OneSimulatorVecEnv
+from ncap.envs.vec_base import OneSimulatorVecEnv
 
 
 class QuadrupedVecEnv(OneSimulatorVecEnv):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from gymnasium import spaces
 
-from ncap.envs.body import EPISODE_STEPS
-from ncap.envs.tasks import observation_keys
+from ncap.envs.swimmer.body import EPISODE_STEPS
+from ncap.envs.swimmer.tasks import observation_keys
 
 
 def observation_space(task: str, n_links: int) -> spaces.Dict:

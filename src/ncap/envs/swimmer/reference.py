@@ -14,8 +14,8 @@ import numpy as np
 from dm_control.rl import control
 from dm_control.suite import swimmer as dm_swimmer
 
-from ncap.envs.body import CONTROL_TIMESTEP, EPISODE_STEPS, swimmer_body, swimmer_physics
-from ncap.envs.tasks import navigate_reward, swim_reward, task_spec
+from ncap.envs.swimmer.body import CONTROL_TIMESTEP, EPISODE_STEPS, swimmer_body, swimmer_physics
+from ncap.envs.swimmer.tasks import navigate_reward, swim_reward, task_spec
 
 
 class ReferenceTask(dm_swimmer.Swimmer):

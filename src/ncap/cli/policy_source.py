@@ -6,24 +6,21 @@ import argparse
 
 from torch import nn
 
-from ncap.circuits.mlp import HIDDEN_ACTIVATIONS
-from ncap.cli.common import hidden_sizes, n_links_arg, non_negative_int
+from ncap.cli.common import n_links_arg, non_negative_int
+from ncap.cli.config_flags import add_config_flags, config_overrides
 from ncap.cli.errors import UsageError
-from ncap.policies import ARCHS, CONTROLLERS, ArchitectureConfig, build_policy, transfer_policy
+from ncap.envs.registry import TASKS
+from ncap.policies import ArchitectureConfig, build_policy, transfer_policy
+from ncap.training.config import merge
 
 
 def add_source_arguments(parser: argparse.ArgumentParser) -> None:
     """RUN_DIR or --init with its architecture flags, --n-links and --seed."""
     parser.add_argument("run_dir", nargs="?", help="a run directory written by `ncap train`")
     parser.add_argument("--init", action="store_true", help="use an untrained architecture instead of a run")
-    parser.add_argument("--task", choices=["swim", "navigate", "quadruped"], default="swim")
-    parser.add_argument("--arch", choices=ARCHS, default="ncap")
-    parser.add_argument("--hidden", type=hidden_sizes, default=(256, 256), help="MLP widths, e.g. 256,256")
-    parser.add_argument("--mlp-activation", choices=list(HIDDEN_ACTIVATIONS), default="relu",
-                        help="MLP hidden nonlinearity")
-    parser.add_argument("--controller", choices=CONTROLLERS, default=None, help="navigate task module (ncap only)")
-    parser.add_argument("--circuit-spec", default=None, metavar="SPEC",
-                        help="ncap: a circuit spec (shipped name or .yaml) instead of the built-in circuit")
+    parser.add_argument("--task", choices=list(TASKS), default="swim")
+    group = parser.add_argument_group("architecture (with --init; the same flags as ncap train)")
+    add_config_flags(group, ArchitectureConfig, "arch")
     parser.add_argument("--n-links", type=n_links_arg, default=None,
                         help="body length (default 6, or the run's; another length transfers a circuit zero-shot)")
     parser.add_argument("--seed", type=non_negative_int, default=0)
@@ -35,9 +32,7 @@ def load_source(args: argparse.Namespace) -> tuple[nn.Module, str, int]:
         raise UsageError("give either a RUN_DIR or --init")
     if args.run_dir is None:
         n_links = args.n_links or 6
-        config = ArchitectureConfig(arch=args.arch, hidden=args.hidden, mlp_activation=args.mlp_activation,
-                                    controller=args.controller, circuit_spec=args.circuit_spec)
-        return build_policy(config, args.task, n_links, seed=args.seed), args.task, n_links
+        return build_policy(init_architecture(args), args.task, n_links, seed=args.seed), args.task, n_links
     from ncap.training.runs import load_run_policy  # noqa: PLC0415  (training stack is heavy)
 
     policy, task, trained_links = load_run_policy(args.run_dir)
@@ -45,6 +40,14 @@ def load_source(args: argparse.Namespace) -> tuple[nn.Module, str, int]:
     if n_links != trained_links:
         policy = transfer_policy(policy, n_links)
     return policy, task, n_links
+
+
+def init_architecture(args: argparse.Namespace) -> ArchitectureConfig:
+    """The architecture the flags describe (defaults: the swimmer circuit), for ``--init``."""
+    if args.run_dir is not None and config_overrides(args):
+        flags = ", ".join(sorted(config_overrides(args).get("arch", {})))
+        raise UsageError(f"architecture flags ({flags}) describe an untrained policy: give them with --init only")
+    return merge(ArchitectureConfig(), config_overrides(args).get("arch", {}))
 
 
 def source_noise(args: argparse.Namespace, n_joints: int):

@@ -7,8 +7,8 @@ from typing import Any
 import gymnasium
 import numpy as np
 
-from ncap.envs.batched import BatchedSwimmer
-from ncap.envs.spaces import action_space, observation_space
+from ncap.envs.swimmer.batched import BatchedSwimmer
+from ncap.envs.swimmer.spaces import action_space, observation_space
 
 
 class SwimmerEnv(gymnasium.Env):

@@ -36,8 +36,8 @@ import numpy as np
 from dm_control.suite import swimmer as dm_swimmer
 from mujoco.batch import Batch
 
-from ncap.envs.body import EPISODE_STEPS, SUBSTEPS, SwimmerBody, swimmer_body, swimmer_physics
-from ncap.envs.tasks import navigate_reward, observation_keys, swim_reward, task_spec
+from ncap.envs.swimmer.body import EPISODE_STEPS, SUBSTEPS, SwimmerBody, swimmer_body, swimmer_physics
+from ncap.envs.swimmer.tasks import navigate_reward, observation_keys, swim_reward, task_spec
 from ncap.errors import ConfigError
 from ncap.validation import require_int
 
@@ -133,7 +133,8 @@ class BatchedSwimmer:
 
     def __init__(self, task: str = "swim", n_links: int = 6, num_envs: int = 1,
                  nthread: int | None = None, seed: int | list[int] | None = None):
-        self.task = task_spec(task).name
+        self._task = task_spec(task)
+        self.task = self._task.name
         self.body = swimmer_body(n_links)
         require_int("num_envs", num_envs, 1)
         self.num_envs = int(num_envs)
@@ -154,6 +155,11 @@ class BatchedSwimmer:
     @property
     def n_joints(self) -> int:
         return self.body.n_joints
+
+    @property
+    def observes_target(self) -> bool:
+        """Whether this task has a target (navigate): observed, rewarded, shown."""
+        return self._task.observes_target
 
     def reset(self, seed: int | list[int] | None = None) -> dict[str, np.ndarray]:
         """Start a new episode for every swimmer; returns the first observation.
@@ -211,13 +217,13 @@ class BatchedSwimmer:
             "body_velocities": self._sensors[:, self.body.sensor_body_velocities],
             "step": np.full((self.num_envs, 1), float(self.step_index)),
         }
-        if self.task == "navigate":
+        if self._task.observes_target:
             obs["to_target"] = self.nose_to_target()
         return obs
 
     def reward(self) -> np.ndarray:
         """Reward of the current state, (B,)."""
-        if self.task == "navigate":
+        if self._task.observes_target:
             return navigate_reward(self.nose_to_target())
         return swim_reward(self._sensors[:, self.body.sensor_head_vel])
 

@@ -1,0 +1,1 @@
+"""The dm_control swimmer of any number of links, and its swim and navigate tasks."""
