@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Copies the small files of runs (config.yaml, circuit.yaml of spec circuits, metrics.csv, and policy.pt once finished) from
 # runs/<group>/ into results/<group>/ so that measurements travel with the repository.
-# Usage: bash scripts/collect_results.sh issue4 navigate
+# Usage: bash scripts/collect_results.sh learning-check navigate
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for group in "$@"; do

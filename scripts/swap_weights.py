@@ -16,8 +16,8 @@ import sys
 import torch
 
 from ncap.errors import NcapError
-from ncap.training.evaluation import evaluate
-from ncap.training.runs import load_run_policy
+from ncap.evaluation import evaluate
+from ncap.runs import load_run_policy
 
 
 def main(argv: list[str]) -> int:

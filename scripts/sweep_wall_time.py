@@ -1,6 +1,6 @@
 """Expected wall time of each sweep budget on N cores, from the rates of finished runs.
 
-    .venv/bin/python scripts/sweep_wall_time.py results/small results/issue4 results/medium
+    .venv/bin/python scripts/sweep_wall_time.py results/small results/learning-check results/medium
 
 The method is in ``ncap.experiments.wall_time``. A budget that needs an algorithm with no finished
 run in the given folders gets a line saying which, instead of a row.
@@ -16,7 +16,7 @@ from ncap.experiments.grids import BUDGETS
 from ncap.experiments.wall_time import MissingRate, makespan, measured, run_seconds
 
 CORES = (2, 8, 32, 128)
-DEFAULT = ("small", "issue4", "medium")
+DEFAULT = ("small", "learning-check", "medium")
 
 
 def main(argv: list[str]) -> int:

@@ -5,8 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ncap.training.config import TrainConfig, merge
-from ncap.training.runs import RunDir, current_metrics
+from ncap.config import TrainConfig, merge
+from ncap.runs import RunDir, current_metrics
 
 TINY = {
     "ppo": {"steps": 512, "eval_every": 256, "ppo": {"batch_steps": 256, "num_envs": 4, "iterations": 2}},

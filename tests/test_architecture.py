@@ -60,8 +60,8 @@ def test_circuit_settings_are_the_circuits_own_and_reach_it_from_a_training_conf
     import dataclasses
 
     from ncap.circuits import SwimmerCircuitConfig
+    from ncap.config import TrainConfig, merge
     from ncap.policies.architecture import CIRCUIT_OPTIONS
-    from ncap.training.config import TrainConfig, merge
 
     arch_fields = {f.name: f.default for f in dataclasses.fields(ArchitectureConfig)}
     for field in dataclasses.fields(SwimmerCircuitConfig):

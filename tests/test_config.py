@@ -1,6 +1,6 @@
 import pytest
 
-from ncap.training.config import TrainConfig, from_dict, merge, to_dict
+from ncap.config import TrainConfig, from_dict, merge, to_dict
 
 
 def test_defaults_follow_the_authors():
@@ -45,7 +45,7 @@ def test_float_fields_accept_integers_and_yaml_exponent_strings():
 
 
 def test_identity_ignores_execution_settings():
-    from ncap.training.config import identity
+    from ncap.config import identity
 
     base = TrainConfig()
     moved = merge(base, {"threads": 1, "es": {"workers": 4, "ray_address": "auto"}})

@@ -7,7 +7,7 @@ import typing
 import pytest
 
 from ncap.cli.config_flags import add_config_flags, config_overrides, field_docs
-from ncap.training.config import TrainConfig, merge
+from ncap.config import TrainConfig, merge
 
 
 def _parser():

@@ -1,7 +1,7 @@
 import pytest
 
+from ncap.evaluation import evaluate
 from ncap.policies import ArchitectureConfig, build_policy
-from ncap.training.evaluation import evaluate
 
 
 def test_untrained_circuit_swims_and_mlp_does_not():

@@ -7,15 +7,15 @@ import numpy as np
 import pytest
 import torch
 import yaml
-
 from helpers import tiny_config
+from test_cli import ncap
+
 from ncap.circuits import SwimmerCircuit, to_mlp
 from ncap.envs import BatchedSwimmer
 from ncap.policies import ArchitectureConfig, build_policy
+from ncap.runs import RunDir
 from ncap.training.es import ESTrainer, SwimmerProblem, es_gradient
-from ncap.training.runs import RunDir
 from ncap.training.sb3_trainer import SB3Trainer
-from test_cli import ncap
 
 
 def _ppo(tmp_path, **ppo):
@@ -101,7 +101,7 @@ def test_ddpg_random_steps_are_counted_apart_from_learning_starts(tmp_path):
 
 def test_random_steps_default_is_tonics():
     config = tiny_config("ddpg")
-    from ncap.training.config import TrainConfig
+    from ncap.config import TrainConfig
 
     assert (TrainConfig().offpolicy.random_steps, TrainConfig().offpolicy.learning_starts) == (20_000, 10_000)
     assert config.offpolicy.random_steps == 200
@@ -173,8 +173,8 @@ def test_random_embedding_needs_the_dense_embedding():
 
 
 def test_configs_saved_before_the_fidelity_fixes_read_as_what_they_ran(tmp_path):
-    from ncap.training.config import TrainConfig, to_dict
-    from ncap.training.runs import read_config
+    from ncap.config import TrainConfig, to_dict
+    from ncap.runs import read_config
 
     data = to_dict(TrainConfig())
     del data["ppo"]["kl_stop"], data["es"]["gradient"], data["es"]["member_starts"]

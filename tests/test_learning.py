@@ -3,10 +3,10 @@ about a third of the maximum) a brief run of ES and of PPO ends above the
 untrained circuit's return, on every seed used."""
 
 import pytest
-
 from helpers import tiny_config
+
+from ncap.evaluation import evaluate
 from ncap.policies import build_policy
-from ncap.training.evaluation import evaluate
 from ncap.training.train import train
 
 BUDGETS = {

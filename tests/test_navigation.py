@@ -65,8 +65,8 @@ def test_speed_zero_stops_and_speed_one_swims():
 
 
 def test_hand_coded_controller_reaches_targets_the_bare_circuit_misses():
+    from ncap.evaluation import evaluate
     from ncap.policies import ArchitectureConfig, build_policy
-    from ncap.training.evaluation import evaluate
 
     bare = evaluate(build_policy(ArchitectureConfig(), "navigate", 6), "navigate", 6, episodes=8, seed=0)
     steered = evaluate(build_policy(ArchitectureConfig(controller="hand-coded"), "navigate", 6),

@@ -1,8 +1,9 @@
 import csv
 
 from helpers import tiny_config
+
+from ncap.config import merge
 from ncap.experiments.navigation import navigation_figure
-from ncap.training.config import merge
 from ncap.training.train import train
 
 

@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 import torch
 
+from ncap.circuits.dynamics import HALF_CENTRE as OSCILLATOR
+from ncap.circuits.dynamics import VOLTAGE_TIME, oscillator_bounds
 from ncap.circuits.quadruped import (
     LIMBS,
     QuadrupedCircuit,
@@ -12,8 +14,6 @@ from ncap.circuits.quadruped import (
     limb_phases,
     phase_distance,
 )
-from ncap.circuits.dynamics import HALF_CENTRE as OSCILLATOR
-from ncap.circuits.dynamics import VOLTAGE_TIME, oscillator_bounds
 from ncap.circuits.quadruped.rhythm import synapses
 
 

@@ -5,11 +5,11 @@ import csv
 import numpy as np
 import pytest
 
+from ncap.config import TrainConfig, merge
+from ncap.envs.quadruped import QuadrupedTaskConfig
 from ncap.experiments.gait import record_gait
 from ncap.experiments.quadruped_figures import load_quadruped_groups, make_quadruped_figures
-from ncap.envs.quadruped import QuadrupedTaskConfig
 from ncap.policies import ArchitectureConfig, build_policy
-from ncap.training.config import TrainConfig, merge
 from ncap.training.train import train
 
 TINY = {"task": "quadruped", "algo": "es", "steps": 2000, "eval_every": 2000, "eval_episodes": 1, "threads": 1,

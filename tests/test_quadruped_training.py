@@ -4,16 +4,16 @@ import numpy as np
 import pytest
 import torch
 import yaml
+from test_cli import ncap
 
 from ncap.circuits.quadruped import QuadrupedCircuit
+from ncap.config import TrainConfig, merge
+from ncap.evaluation import evaluate
 from ncap.experiments.grids import expand_yaml
 from ncap.policies import ArchitectureConfig, build_policy
 from ncap.policies.quadruped import QuadrupedMLPPolicy, drive_for_speed
-from ncap.training.config import TrainConfig, merge
 from ncap.training.es import ars_gradient
-from ncap.training.evaluation import evaluate
 from ncap.training.train import train
-from test_cli import ncap
 
 ARS = {"task": "quadruped", "algo": "es", "steps": 3000, "eval_every": 1500, "eval_episodes": 2, "threads": 1,
        "es": {"update": "ars", "population": 4, "sigma": 0.1, "lr": 1.0, "weight_decay": 0.01}}

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import fake_run, tiny_config
 
 import ncap
-from helpers import fake_run, tiny_config
 from ncap.errors import ClusterError
 from ncap.experiments.grids import RunSpec, expand_yaml
 from ncap.experiments.ray_sweep import check_reachable, collect_finished, seed_storage
 from ncap.experiments.sweep import run_sweep
-from ncap.training.runs import RunDir, RunError
+from ncap.runs import RunDir, RunError
 from ncap.training.train import train
 
 ES_BASE = {"algo": "es", "n_links": 3, "eval_episodes": 1, "es": {"population": 2}}

@@ -12,7 +12,7 @@ import pytest
 import torch
 import yaml
 
-from ncap.training.runs import RunDir
+from ncap.runs import RunDir
 
 OFF_POLICY = {"steps": 1200, "eval_every": 200, "offpolicy": {
     "num_envs": 2, "learning_starts": 100, "random_steps": 200, "buffer_size": 2000, "gradient_steps": 10,

@@ -16,14 +16,14 @@ from ncap.circuits.spec import (
     instance_levels,
     with_activation,
     with_uniform_init,
-    without_signs,
     without_sharing,
+    without_signs,
 )
 from ncap.circuits.spec_files import spec_from_dict
-from ncap.policies import ArchitectureConfig, build_policy
+from ncap.config import merge
 from ncap.errors import ConfigError
-from ncap.training.config import merge
-from ncap.training.runs import RunError, load_run
+from ncap.policies import ArchitectureConfig, build_policy
+from ncap.runs import RunError, load_run
 from ncap.training.train import train
 
 SWIMMER = load_spec("swimmer")

@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 import torch
 import yaml
+from test_cli import ncap
+from test_quadruped_circuit import observations
 
 from ncap.circuits import load_spec
 from ncap.circuits.dynamics import STATE_KEY
@@ -17,10 +19,9 @@ from ncap.circuits.spec import SpecError
 from ncap.circuits.spec_body import limb_levels
 from ncap.circuits.spec_files import spec_from_dict, spec_text
 from ncap.envs.quadruped import BatchedQuadruped, QuadrupedTaskConfig
+from ncap.evaluation import obs_to_torch
 from ncap.policies.quadruped import CHANNELS
-from ncap.training.evaluation import obs_to_torch
-from test_cli import ncap
-from test_quadruped_circuit import observations
+
 
 def compiled_params(spec_circuit: CompiledLimbCircuit, hand: dict[str, torch.Tensor]) -> torch.Tensor:
     """The hand-written circuit's raw parameters (repeat 1; leading population dim P) in the compiled

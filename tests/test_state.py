@@ -4,7 +4,7 @@ import random
 import numpy as np
 import torch
 
-from ncap.training.state import pack, rng_state, set_rng_state, unpack
+from ncap.runs.checkpoint_state import pack, rng_state, set_rng_state, unpack
 
 
 def test_pack_round_trips_numpy_through_weights_only_load():

@@ -1,11 +1,11 @@
 """A sweep's storage path: its token, and runs copied into it and out of it without going back."""
 
 import pytest
-
 from helpers import fake_run as _run
+
 from ncap.errors import StorageError
 from ncap.experiments.storage import MARKER, check_storage, prepare_storage, sync_run
-from ncap.training.runs import RunDir, RunError
+from ncap.runs import RunDir, RunError
 
 
 def _files(path):

@@ -4,10 +4,10 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from ncap.config import TrainConfig, merge
 from ncap.experiments.figures import FigureWriter, figure_5, figures_with_runs
 from ncap.experiments.results import RunGroup
 from ncap.experiments.summary import steps_to_settle, summarize, summarize_runs, write_summary
-from ncap.training.config import TrainConfig, merge
 
 ARCHS = {"ncap": {"arch": "ncap"}, "mlp256x256": {"arch": "mlp", "hidden": [256, 256]},
          "mlp4x4": {"arch": "mlp", "hidden": [4, 4]},
@@ -203,9 +203,10 @@ def test_fig4a_draws_the_untrained_return_apart_on_a_log_step_axis(tmp_path):
 
 
 def test_fig4b_colours_mean_architecture_the_same_in_every_panel(tmp_path):
+    from matplotlib.colors import to_hex
+
     from ncap.experiments.figures import figure_4b
     from ncap.experiments.labels import ALGO_COLORS
-    from matplotlib.colors import to_hex
 
     writer, drawn = FigureWriter(tmp_path), {}
     writer.save = lambda name, figure: drawn.setdefault(name, figure)

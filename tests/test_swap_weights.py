@@ -1,7 +1,7 @@
 from helpers import copy_committed_run, run_script
 
-from ncap.training.evaluation import evaluate
-from ncap.training.runs import load_run_policy
+from ncap.evaluation import evaluate
+from ncap.runs import load_run_policy
 
 
 def _copy(run, tmp_path):

@@ -13,7 +13,7 @@ from ncap.experiments.figures import make_figures
 from ncap.experiments.grids import expand, expand_yaml
 from ncap.experiments.labels import arch_key
 from ncap.experiments.sweep import run_sweep
-from ncap.training.runs import RunDir
+from ncap.runs import RunDir
 
 ES_GRID = {"base": {"algo": "es", "n_links": 3, "steps": 4000, "eval_every": 2000, "eval_episodes": 1,
                     "es": {"population": 2}},

@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 import torch
-
 from helpers import tiny_config
-from ncap.training.config import merge
-from ncap.training.evaluation import obs_to_torch
+
+from ncap.config import merge
+from ncap.evaluation import obs_to_torch
+from ncap.runs import RunDir, RunError, load_run_policy
 from ncap.training.reporting import progress_line
-from ncap.training.runs import RunDir, RunError, load_run_policy
 from ncap.training.train import resume, train
 
 ALGOS = ["ppo", "ddpg", "td3", "sac", "es"]
@@ -65,7 +65,7 @@ def test_es_is_deterministic_and_resumes_exactly(tmp_path):
     (tmp_path / "cut" / "policy.pt").unlink()  # as if killed before finishing
     import yaml
 
-    from ncap.training.config import to_dict
+    from ncap.config import to_dict
 
     (tmp_path / "cut" / "config.yaml").write_text(yaml.safe_dump(to_dict(config), sort_keys=False))
     resumed = resume(tmp_path / "cut").read_metrics()

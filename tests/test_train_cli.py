@@ -9,7 +9,6 @@ import time
 import pytest
 import torch
 import yaml
-
 from test_cli import ncap
 
 TINY_ES = ["--algo", "es", "--n-links", "3", "--eval-episodes", "1", "--eval-every", "2000"]

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
+from ncap.evaluation import obs_to_torch
 from ncap.policies import ArchitectureConfig, build_policy
-from ncap.training.evaluation import obs_to_torch
 from ncap.viz.activity import activity_figure
 from ncap.viz.video import episode_frames, frame_indices, gallery_frames, write_video
 

@@ -1,6 +1,7 @@
 import pytest
 from helpers import ROOT, copy_committed_run, run_script
 
+from ncap.config import TrainConfig, merge
 from ncap.experiments.wall_time import (
     MissingRate,
     Rate,
@@ -12,8 +13,7 @@ from ncap.experiments.wall_time import (
     warmup_steps,
     without_pauses,
 )
-from ncap.training.config import TrainConfig, merge
-from ncap.training.runs import RunDir
+from ncap.runs import RunDir
 
 
 def _rows(intervals, first=2.0, steps=100):

@@ -6,6 +6,9 @@ and keeps its traceback. Messages name settings (``n_links``, ``arch``), not
 command-line flags, so they read the same from Python.
 """
 
+import traceback
+from pathlib import Path
+
 
 class NcapError(Exception):
     """Base of the errors a user can cause: bad settings, run directories, files."""
@@ -21,3 +24,10 @@ class ClusterError(NcapError):
 
 class StorageError(NcapError):
     """A storage path for a sweep's runs that cannot be used: not a directory, not writable, not shared."""
+
+
+def describe_error(error: BaseException) -> str:
+    """An error as one line: its type, message and where it was raised."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" ({Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+    return f"{type(error).__name__}: {' '.join(str(error).split())}{where}"

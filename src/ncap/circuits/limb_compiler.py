@@ -36,7 +36,6 @@ from ncap.circuits.spec_body import AXES, PER_JOINT, SIDE_COMMANDS, SIDES, TORSO
 from ncap.circuits.units import make_oscillator
 
 
-
 @dataclass(frozen=True)
 class _Group:
     name: str

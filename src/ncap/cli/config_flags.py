@@ -21,7 +21,7 @@ import typing
 from functools import cache
 from typing import Any, Literal
 
-from ncap.training.config import TrainConfig
+from ncap.config import TrainConfig
 
 FLATTENED = ("arch",)
 """Sections whose fields are flags without a prefix."""

@@ -29,7 +29,7 @@ def _run_circuit(run_dir: Path):
     from ncap.circuits.quadruped.as_spec import as_compiled  # noqa: PLC0415
     from ncap.experiments.labels import run_label  # noqa: PLC0415
     from ncap.policies.architecture import circuit_spec  # noqa: PLC0415
-    from ncap.training.runs import load_run  # noqa: PLC0415
+    from ncap.runs import load_run  # noqa: PLC0415
 
     policy, config, _ = load_run(run_dir)
     circuit = getattr(policy, "circuit", policy)

@@ -10,7 +10,7 @@ from ncap.cli.common import positive_float, positive_int, print_json
 from ncap.cli.errors import UsageError
 from ncap.cli.policy_source import add_source_arguments, init_architecture, load_source, source_noise
 from ncap.envs.registry import get_task
-from ncap.training.evaluation import ActionNoise, evaluate
+from ncap.evaluation import ActionNoise, evaluate
 
 INIT_ACTION_STD = 0.1
 """Sampled evaluation of an untrained architecture: the std of PPO's Gaussian around a circuit."""
@@ -40,7 +40,7 @@ def _quadruped(args: argparse.Namespace, policy):
 
     from ncap.envs.quadruped import QuadrupedTaskConfig  # noqa: PLC0415
     from ncap.experiments.quadruped_figures import build_with_weights  # noqa: PLC0415
-    from ncap.training.runs import read_config  # noqa: PLC0415
+    from ncap.runs import read_config  # noqa: PLC0415
 
     config = None if args.init else read_config(Path(args.run_dir))
     base = config.quadruped if config else QuadrupedTaskConfig()

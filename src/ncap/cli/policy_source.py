@@ -9,9 +9,9 @@ from torch import nn
 from ncap.cli.common import n_links_arg, non_negative_int
 from ncap.cli.config_flags import add_config_flags, config_overrides
 from ncap.cli.errors import UsageError
+from ncap.config import merge
 from ncap.envs.registry import TASKS
 from ncap.policies import ArchitectureConfig, build_policy, transfer_policy
-from ncap.training.config import merge
 
 
 def add_source_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,7 +33,7 @@ def load_source(args: argparse.Namespace) -> tuple[nn.Module, str, int]:
     if args.run_dir is None:
         n_links = args.n_links or 6
         return build_policy(init_architecture(args), args.task, n_links, seed=args.seed), args.task, n_links
-    from ncap.training.runs import load_run_policy  # noqa: PLC0415  (training stack is heavy)
+    from ncap.runs import load_run_policy  # noqa: PLC0415  (training stack is heavy)
 
     policy, task, trained_links = load_run_policy(args.run_dir)
     n_links = args.n_links or trained_links
@@ -55,8 +55,8 @@ def source_noise(args: argparse.Namespace, n_joints: int):
 
     A per-joint std learned on another body length is replaced by its mean on every joint.
     """
-    from ncap.training.evaluation import ActionNoise  # noqa: PLC0415  (training stack is heavy)
-    from ncap.training.runs import load_run  # noqa: PLC0415
+    from ncap.evaluation import ActionNoise  # noqa: PLC0415  (training stack is heavy)
+    from ncap.runs import load_run  # noqa: PLC0415
 
     noise = load_run(args.run_dir)[2]
     if noise is None or len(noise.std) == n_joints:

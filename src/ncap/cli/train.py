@@ -10,7 +10,7 @@ import yaml
 
 from ncap.cli.config_flags import add_config_flags, config_overrides
 from ncap.cli.errors import UsageError
-from ncap.training.config import TrainConfig, merge
+from ncap.config import TrainConfig, merge
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

@@ -126,7 +126,7 @@ def _quadruped_task(args: argparse.Namespace):
         from ncap.envs.quadruped import QuadrupedTaskConfig  # noqa: PLC0415
 
         return QuadrupedTaskConfig()
-    from ncap.training.runs import read_config  # noqa: PLC0415
+    from ncap.runs import read_config  # noqa: PLC0415
 
     return read_config(Path(args.run_dir)).quadruped
 

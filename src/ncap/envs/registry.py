@@ -9,7 +9,7 @@ kept for callers that pass the settings one by one.
 from __future__ import annotations
 
 from ncap.envs.quadruped.locomotion import QUADRUPED
-from ncap.envs.swimmer.tasks import NAVIGATE, SWIM
+from ncap.envs.swimmer.swimming import NAVIGATE, SWIM
 from ncap.envs.task import Task, TaskSettings
 from ncap.errors import ConfigError
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from ncap.experiments.labels import run_label
-from ncap.training.runs import RunDir, RunError
+from ncap.runs import RunDir, RunError
 from ncap.viz import canvas
 
 

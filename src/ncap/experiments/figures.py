@@ -30,6 +30,7 @@ import numpy as np
 
 from ncap.envs import EPISODE_STEPS
 from ncap.errors import ConfigError
+from ncap.evaluation import ActionNoise, evaluate
 from ncap.experiments.labels import (
     ALGO_COLORS,
     ALGO_NAMES,
@@ -42,8 +43,7 @@ from ncap.experiments.labels import (
 from ncap.experiments.results import Estimate, RunGroup, estimate, is_split, load_groups
 from ncap.experiments.summary import write_summary
 from ncap.policies import ArchitectureConfig, build_policy, transfer_policy
-from ncap.training.evaluation import ActionNoise, evaluate
-from ncap.training.runs import atomic_csv, load_run
+from ncap.runs import atomic_csv, load_run
 from ncap.viz import canvas
 
 CSV_FIELDS = ("figure", "panel", "series", "x", "mean", "ci_low", "ci_high", "n_seeds")

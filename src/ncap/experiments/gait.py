@@ -19,7 +19,6 @@ from ncap.envs.quadruped.task import STANCE_THRESHOLD
 from ncap.policies.rollout import obs_to_torch, reseed
 
 
-
 @dataclass(frozen=True)
 class Gait:
     """One episode's footfalls: stance (T, 4) booleans in leg order FL, FR, HL, HR, and what they give."""

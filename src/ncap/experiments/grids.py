@@ -11,11 +11,11 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
-from ncap.errors import ConfigError
+from ncap.config import TrainConfig, merge
 from ncap.envs.registry import get_task
+from ncap.errors import ConfigError
 from ncap.experiments.labels import arch_key
 from ncap.policies import ArchitectureConfig
-from ncap.training.config import TrainConfig, merge
 
 FIGURES = ("4a", "4b", "5", "6", "7a", "7b")
 ALGOS_FIG4 = ("ppo", "ddpg", "es")

@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ncap.algorithms import ALGORITHMS
+from ncap.config import TrainConfig
 from ncap.envs.quadruped.locomotion import quadruped_key as _quadruped_key
 from ncap.envs.registry import get_task
 from ncap.policies import ArchitectureConfig
-from ncap.training.algorithms import ALGORITHMS
-from ncap.training.config import TrainConfig
 
 ALGO_NAMES = {name: algorithm.label for name, algorithm in ALGORITHMS.items()}
 ALGO_COLORS = {name: algorithm.colour for name, algorithm in ALGORITHMS.items()}

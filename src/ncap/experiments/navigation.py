@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 from torch import nn
 
-from ncap.envs.swimmer.tasks import NAVIGATE
+from ncap.envs.swimmer.swimming import NAVIGATE
+from ncap.evaluation import evaluate
 from ncap.experiments.labels import run_label
 from ncap.policies import ArchitectureConfig, CircuitPolicy, build_policy, transfer_policy
-from ncap.training.evaluation import evaluate
-from ncap.training.runs import CONFIG, RunDir, atomic_csv, load_run_policy
+from ncap.runs import CONFIG, RunDir, atomic_csv, load_run_policy
 from ncap.viz import canvas
 
 NAV_LINKS = (4, 6, 8, 10, 12)

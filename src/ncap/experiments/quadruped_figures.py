@@ -25,17 +25,17 @@ from pathlib import Path
 import numpy as np
 
 from ncap.circuits import num_parameters
+from ncap.config import identity
 from ncap.envs.quadruped import QuadrupedTaskConfig
 from ncap.envs.quadruped.locomotion import QUADRUPED
 from ncap.errors import ConfigError
+from ncap.evaluation import evaluate
 from ncap.experiments.figures import FigureWriter, _yerr
 from ncap.experiments.gait import draw_footfalls, record_gait
 from ncap.experiments.labels import ALGO_NAMES, arch_label, quadruped_key
 from ncap.experiments.results import RunGroup, estimate
 from ncap.policies import ArchitectureConfig, build_policy
-from ncap.training.config import identity
-from ncap.training.evaluation import evaluate
-from ncap.training.runs import CONFIG, RunDir, atomic_csv, load_run
+from ncap.runs import CONFIG, RunDir, atomic_csv, load_run
 from ncap.viz import canvas
 
 CONDITIONS = (("flat (trained)", {}), ("bumps", {"terrain": "bumps"}),

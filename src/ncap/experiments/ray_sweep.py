@@ -19,11 +19,11 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from ncap.errors import ClusterError
+from ncap.config import identity
+from ncap.errors import ClusterError, describe_error
 from ncap.experiments.grids import RunSpec
 from ncap.experiments.storage import check_storage, prepare_storage, sync_run
-from ncap.training.config import identity
-from ncap.training.runs import RunDir, RunError, read_config
+from ncap.runs import RunDir, RunError, read_config
 
 MAX_RETRIES = 3
 """Attempts after the first for a run whose node or worker died (Ray's ``max_retries``)."""
@@ -88,7 +88,6 @@ def train_on_node(spec: RunSpec, storage: str, token: str) -> str | None:
     """
     import torch  # noqa: PLC0415
 
-    from ncap.experiments.sweep import describe_error  # noqa: PLC0415  (sweep imports this module lazily)
     from ncap.training.train import train  # noqa: PLC0415
 
     torch.set_num_threads(1)
@@ -148,7 +147,6 @@ def run_ray(specs: list[RunSpec], runs_dir: Path, storage: Path, token: str, pro
         return []
     import ray  # noqa: PLC0415
 
-    from ncap.experiments.sweep import describe_error  # noqa: PLC0415
 
     _connect(address, num_cpus)
     remote = ray.remote(num_cpus=1, max_retries=MAX_RETRIES)(train_on_node)

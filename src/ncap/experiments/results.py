@@ -11,13 +11,13 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
+from ncap.algorithms import get_algorithm
 from ncap.circuits import num_parameters
-from ncap.envs.swimmer.tasks import SWIM
+from ncap.config import TrainConfig, identity
+from ncap.envs.swimmer.swimming import SWIM
 from ncap.experiments.labels import arch_key, arch_label
 from ncap.policies import ArchitectureConfig, build_policy
-from ncap.training.algorithms import get_algorithm
-from ncap.training.config import TrainConfig, identity
-from ncap.training.runs import CONFIG, RunDir
+from ncap.runs import CONFIG, RunDir
 
 CONFIDENCE = 0.95
 

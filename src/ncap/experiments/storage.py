@@ -19,7 +19,7 @@ import uuid
 from pathlib import Path
 
 from ncap.errors import StorageError
-from ncap.training.runs import CHECKPOINT, METRICS, POLICY, RunDir, RunError, atomic_copy, read_config
+from ncap.runs import CHECKPOINT, METRICS, POLICY, RunDir, RunError, atomic_copy, read_config
 
 MARKER = ".ncap-storage"
 """File in the storage path that holds the token of that storage."""

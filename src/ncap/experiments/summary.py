@@ -25,7 +25,7 @@ import numpy as np
 
 from ncap.experiments.labels import is_two_layer_mlp
 from ncap.experiments.results import Estimate, RunGroup, estimate
-from ncap.training.runs import atomic_csv, atomic_write
+from ncap.runs import atomic_csv, atomic_write
 
 FIELDS = ("algo", "arch", "n_links", "parameters", "n_seeds", "measure", "initial_return", "final_return",
           "final_ci_low", "final_ci_high", "best_return", "final_std_over_seeds", "return_per_parameter",

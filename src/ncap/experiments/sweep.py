@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-from ncap.errors import ConfigError
+from ncap.config import identity
+from ncap.errors import ConfigError, describe_error
 from ncap.experiments.grids import RunSpec
-from ncap.training.config import identity
-from ncap.training.runs import RunDir, read_config
+from ncap.runs import RunDir, read_config
 
 
 @dataclass
@@ -32,13 +31,6 @@ class SweepReport:
     """Runs trained (or resumed) to the end by the sweep."""
     failed: dict[str, str] = field(default_factory=dict)
     """Runs that failed, with their error."""
-
-
-def describe_error(error: BaseException) -> str:
-    """An error as one line: its type, message and where it was raised."""
-    frames = traceback.extract_tb(error.__traceback__)
-    where = f" ({Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
-    return f"{type(error).__name__}: {' '.join(str(error).split())}{where}"
 
 
 def train_one(spec: RunSpec, runs_dir: str) -> str | None:

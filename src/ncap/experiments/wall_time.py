@@ -35,12 +35,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ncap.algorithms import get_algorithm
+from ncap.config import TrainConfig
 from ncap.errors import NcapError
 from ncap.experiments.grids import expand
 from ncap.experiments.labels import arch_key
-from ncap.training.algorithms import get_algorithm
-from ncap.training.config import TrainConfig
-from ncap.training.runs import RunDir
+from ncap.runs import RunDir
 
 PAUSE_FACTOR = 3.0
 """An evaluation interval this many times longer than both neighbours is a pause, not training."""

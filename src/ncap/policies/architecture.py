@@ -25,11 +25,11 @@ from ncap.circuits.spec import (
 from ncap.circuits.spec_files import load_spec
 from ncap.circuits.swimmer import InitName, SwimmerCircuitConfig
 from ncap.circuits.units import ActivationName, OscillatorName
-from ncap.errors import ConfigError
-from ncap.policies.navigation import CONTROLLERS, ControllerName, make_controller
 from ncap.envs.quadruped.task import QuadrupedTaskConfig
 from ncap.envs.registry import get_task
 from ncap.envs.task import Task, TaskSettings
+from ncap.errors import ConfigError
+from ncap.policies.navigation import CONTROLLERS, ControllerName, make_controller
 from ncap.policies.policy import CircuitPolicy, MLPPolicy, RandomPolicy
 from ncap.policies.quadruped import build_quadruped_policy, is_shipped_quadruped
 from ncap.validation import is_int

@@ -13,8 +13,8 @@ import torch
 from torch import Tensor, nn
 
 from ncap.circuits import EmbeddedMLP, MLPPolicyNet, SwimmerCircuit
-from ncap.circuits.mlp import HiddenActivation
 from ncap.circuits.dynamics import STATE_KEY
+from ncap.circuits.mlp import HiddenActivation
 from ncap.policies.normalizer import RunningNormalizer
 
 

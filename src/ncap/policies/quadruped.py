@@ -15,8 +15,8 @@ import torch
 from torch import Tensor, nn
 
 from ncap.circuits import MLPPolicyNet
-from ncap.circuits.mlp import HiddenActivation
 from ncap.circuits.limb_compiler import CompiledLimbCircuit
+from ncap.circuits.mlp import HiddenActivation
 from ncap.circuits.quadruped import QuadrupedCircuit, QuadrupedCircuitConfig
 from ncap.circuits.spec_files import load_spec
 from ncap.errors import ConfigError

@@ -1,6 +1,6 @@
 """Running a policy in the batched simulator: ncap's one episode loop.
 
-Evaluation (``ncap.training.evaluation``), ES populations
+Evaluation (``ncap.evaluation``), ES populations
 (``ncap.training.population``) and recordings for videos
 (``ncap.viz.recording``) all step their swimmers through :func:`run_episode`.
 """

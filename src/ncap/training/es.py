@@ -27,12 +27,12 @@ from evotorch import Problem, SolutionBatch
 from evotorch.distributions import SymmetricSeparableGaussian
 from evotorch.optimizers import Adam
 
+from ncap.config import TrainConfig
 from ncap.envs.registry import episode_steps
 from ncap.policies import build_policy
-from ncap.training.config import TrainConfig
+from ncap.runs import RunDir
 from ncap.training.population import PopulationPolicy, episode_returns
 from ncap.training.reporting import RunLogger
-from ncap.training.runs import RunDir
 
 
 class SwimmerProblem(Problem):

@@ -11,9 +11,9 @@ from torch import nn
 from torch.utils.tensorboard import SummaryWriter
 from tqdm import tqdm
 
-from ncap.training.config import TrainConfig
-from ncap.training.evaluation import ActionNoise, evaluate
-from ncap.training.runs import RunDir
+from ncap.config import TrainConfig
+from ncap.evaluation import ActionNoise, evaluate
+from ncap.runs import RunDir
 
 
 class RunLogger:

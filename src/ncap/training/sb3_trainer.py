@@ -16,7 +16,10 @@ from stable_baselines3.common.noise import NormalActionNoise
 from stable_baselines3.common.vec_env import VecEnv
 from torch import nn
 
+from ncap.algorithms import get_algorithm
+from ncap.config import TrainConfig
 from ncap.envs.registry import make_vec_env
+from ncap.evaluation import ActionNoise
 from ncap.policies import (
     CircuitPolicy,
     RunningNormalizer,
@@ -24,12 +27,10 @@ from ncap.policies import (
     observed_features,
     observed_size,
 )
-from ncap.training.algorithms import get_algorithm
-from ncap.training.config import TrainConfig
+from ncap.runs import RunDir, noise_state
+from ncap.runs.checkpoint_state import pack, rng_state, set_rng_state, unpack
 from ncap.training.circuit_state import CircuitStateVecEnv, is_stateful
-from ncap.training.evaluation import ActionNoise
 from ncap.training.reporting import RunLogger
-from ncap.training.runs import RunDir, noise_state
 from ncap.training.sb3_policies import (
     LOG_STD_BOUNDS,
     DeterministicActor,
@@ -39,7 +40,6 @@ from ncap.training.sb3_policies import (
     SquashedGaussianActor,
     actor_factory,
 )
-from ncap.training.state import pack, rng_state, set_rng_state, unpack
 
 
 class _ScaledLearningRates:

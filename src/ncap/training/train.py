@@ -6,9 +6,9 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from ncap.training.algorithms import Trainer, get_algorithm
-from ncap.training.config import TrainConfig
-from ncap.training.runs import RunDir, RunError, read_config
+from ncap.algorithms import Trainer, get_algorithm
+from ncap.config import TrainConfig
+from ncap.runs import RunDir, RunError, read_config
 
 
 def _trainer(run: RunDir, config: TrainConfig) -> Trainer:

@@ -18,10 +18,10 @@ import torch
 from PIL import Image
 from torch import nn
 
-from ncap.envs.swimmer.batched import STATE_SPEC
 from ncap.envs.quadruped import BatchedQuadruped, QuadrupedTaskConfig
 from ncap.envs.quadruped.body import CONTROL_TIMESTEP
 from ncap.envs.quadruped.task import STANCE_THRESHOLD
+from ncap.envs.swimmer.batched import STATE_SPEC
 from ncap.policies.rollout import obs_to_torch, reseed
 from ncap.viz import canvas
 from ncap.viz.recording import FAST_SCENE

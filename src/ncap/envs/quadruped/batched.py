@@ -27,10 +27,10 @@ import mujoco
 import numpy as np
 from mujoco.batch import Batch
 
-from ncap.envs.swimmer.batched import MAX_SEED, STATE_SPEC, check_seed, checked_actions, default_threads
 from ncap.envs.quadruped import task as quadruped_task
 from ncap.envs.quadruped.body import EPISODE_STEPS, SUBSTEPS, quadruped_body, quadruped_physics
 from ncap.envs.quadruped.task import QuadrupedTaskConfig
+from ncap.envs.swimmer.batched import MAX_SEED, STATE_SPEC, check_seed, checked_actions, default_threads
 from ncap.errors import ConfigError
 from ncap.validation import require_int
 

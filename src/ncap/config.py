@@ -13,13 +13,13 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ncap.errors import ConfigError
+from ncap.algorithms import ALGORITHMS, get_algorithm
 from ncap.envs.quadruped.task import QuadrupedTaskConfig
 from ncap.envs.registry import TASKS as TASK_REGISTRY
 from ncap.envs.registry import get_task
+from ncap.errors import ConfigError
 from ncap.policies import ArchitectureConfig
 from ncap.policies.architecture import check_task, is_stateful
-from ncap.training.algorithms import ALGORITHMS, get_algorithm
 from ncap.validation import check_value, require_int, validate_n_links
 
 AlgoName = Literal[tuple(ALGORITHMS)]  # type: ignore[valid-type]  (the registry's names: CLI choices, checks)
@@ -229,29 +229,6 @@ def from_dict(cls: type, data: Any, where: str = "config") -> Any:
         raise ConfigError(f"unknown key{'s' * (len(unknown) > 1)} in {where}: {', '.join(map(str, unknown))}")
     values = {name: _check_value(value, hints[name], f"{where}.{name}") for name, value in data.items()}
     return cls(**values)
-
-
-LEGACY_DEFAULTS = {"ppo": {"kl_stop": "both"}, "es": {"gradient": "salimans", "member_starts": "shared"}}
-"""What a saved config that predates a field meant by its absence (the code before that field existed)."""
-
-
-def upgrade_saved(data: Any) -> Any:
-    """A saved run config's plain ``data`` with the fields it predates set to what that run actually did.
-
-    Runs saved before the fidelity fixes lack ``ppo.kl_stop`` (they stopped SB3's way), ``es.gradient``
-    and ``es.member_starts`` (Salimans' estimate, shared starts) and ``offpolicy.random_steps`` (random
-    actions until ``learning_starts``); read with today's defaults they would pass for the new algorithms.
-    """
-    if not isinstance(data, dict):
-        return data
-    data = {key: dict(value) if isinstance(value, dict) else value for key, value in data.items()}
-    for section, fields in LEGACY_DEFAULTS.items():
-        if isinstance(data.get(section), dict):
-            data[section] = {**fields, **data[section]}
-    offpolicy = data.get("offpolicy")
-    if isinstance(offpolicy, dict) and "random_steps" not in offpolicy:
-        offpolicy["random_steps"] = offpolicy.get("learning_starts", OffPolicyConfig.learning_starts)
-    return data
 
 
 def merge(config: Any, overrides: dict) -> Any:

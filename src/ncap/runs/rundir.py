@@ -17,97 +17,31 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import io
-import os
-import shutil
-import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO
 
 import torch
 import yaml
 from torch import nn
 
 from ncap.circuits.spec_files import load_spec, spec_from_dict
-from ncap.errors import NcapError
+from ncap.config import TrainConfig, from_dict, identity, to_dict
+from ncap.evaluation import ActionNoise
 from ncap.policies import build_policy
-from ncap.training.algorithms import get_algorithm
-from ncap.training.config import TrainConfig, from_dict, identity, to_dict, upgrade_saved
-from ncap.training.evaluation import ActionNoise
+from ncap.runs.atomic import (
+    RunError,
+    _temp_prefix,
+    atomic_copy,
+    atomic_csv,
+    atomic_torch_save,
+    atomic_write,
+    safe_torch_load,
+)
+from ncap.runs.upgrade import METRIC_FIELDS, current_metrics, saved_noise, upgrade_saved
 
 CONFIG, METRICS, CHECKPOINT, POLICY = "config.yaml", "metrics.csv", "checkpoint.pt", "policy.pt"
 CIRCUIT = "circuit.yaml"
 """A spec-compiled circuit's spec, saved when the run starts (``arch.circuit_spec`` runs only)."""
-METRIC_FIELDS = ("env_steps", "wall_time", "return_deterministic", "return_deterministic_std", "return_sampled",
-                 "return_sampled_std", "train_return", "reach_rate", "time_to_reach", "final_distance",
-                 "forward_displacement", "forward_speed", "fall_rate")
-LEGACY_METRICS = {"eval_return_mean": "return_deterministic", "eval_return_std": "return_deterministic_std"}
-"""Columns of runs written before sampled evaluation, read under their new names."""
-
-
-def current_metrics(row: dict) -> dict:
-    """A metrics row under today's column names (older runs: NaN for what they did not measure)."""
-    row = {LEGACY_METRICS.get(key, key): value for key, value in row.items()}
-    return {name: row.get(name, float("nan")) for name in METRIC_FIELDS}
-
-
-class RunError(NcapError, ValueError):
-    """A run directory that cannot be used as asked (shown as one line by the CLI)."""
-
-
-def _temp_prefix(name: str) -> str:
-    """Name prefix of the temporary files that an atomic write of the file ``name`` goes through."""
-    return f".{name}."
-
-
-def _atomic(path: Path, write: Callable[[BinaryIO], object]) -> None:
-    """Write ``path`` through a temporary file in its directory, fsync, rename, fsync the directory."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_temp_prefix(path.name))
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically."""
-    _atomic(path, lambda handle: handle.write(data))
-
-
-def atomic_csv(path: Path, fields: Sequence[str], rows: Iterable[dict], restval: str = "") -> None:
-    """Write ``rows`` (dicts keyed by ``fields``) as a CSV file with a header, atomically."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(fields), restval=restval)
-    writer.writeheader()
-    writer.writerows(rows)
-    atomic_write(path, buffer.getvalue().encode())
-
-
-def atomic_torch_save(obj: Any, path: Path) -> None:
-    """``torch.save`` to ``path`` atomically (streamed to the temporary file, no copy in memory)."""
-    _atomic(path, lambda handle: torch.save(obj, handle))
-
-
-def safe_torch_load(path: Path) -> Any:
-    """Load a checkpoint without executing code; RunError if missing, corrupt or truncated."""
-    if not path.is_file():
-        raise RunError(f"no checkpoint at {path}")
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:  # torch raises many kinds for damaged files
-        raise RunError(f"corrupt or truncated checkpoint {path} ({type(error).__name__})") from None
 
 
 def _circuit_text(config: TrainConfig) -> str:
@@ -135,12 +69,6 @@ def read_config(run_dir: Path) -> TrainConfig:
         return config
     except (yaml.YAMLError, ValueError) as error:  # YAML's message spans lines (a caret excerpt): keep its first
         raise RunError(f"unreadable {path}: {str(error).splitlines()[0]}") from None
-
-
-def atomic_copy(source: Path, dest: Path) -> None:
-    """Copy the file ``source`` to ``dest`` atomically (streamed, no copy in memory)."""
-    with source.open("rb") as handle:
-        _atomic(dest, lambda out: shutil.copyfileobj(handle, out, 1 << 20))
 
 
 class RunDir:
@@ -251,18 +179,6 @@ def noise_state(noise: ActionNoise | None) -> dict:
     return {"noise_std": torch.tensor(noise.std, dtype=torch.float64), "noise_squashed": noise.squashed}
 
 
-def _noise(state: dict, config: TrainConfig) -> ActionNoise | None:
-    if "noise_std" in state:
-        return ActionNoise(tuple(state["noise_std"].tolist()), bool(state["noise_squashed"]))
-    # Runs saved before sampled evaluation: what their config fixes (a learned std was not kept).
-    algorithm = get_algorithm(config.algo)
-    if algorithm.family == "on_policy" and config.arch.arch == "ncap":
-        return ActionNoise((config.ppo.circuit_action_std,) * (config.n_links - 1))
-    if algorithm.exploration_noise:
-        return ActionNoise((config.offpolicy.action_noise,) * (config.n_links - 1))
-    return None
-
-
 def load_run_policy(path: str | Path) -> tuple[nn.Module, str, int]:
     """The policy of a run (final, else the latest checkpoint's), its task and n_links."""
     policy, config, _ = load_run(path)
@@ -286,4 +202,4 @@ def load_run(path: str | Path) -> tuple[nn.Module, TrainConfig, ActionNoise | No
         policy.load_state_dict(state["policy"])
     except (KeyError, RuntimeError, TypeError) as error:
         raise RunError(f"{source} does not hold a policy of this run's architecture ({type(error).__name__})") from None
-    return policy.eval(), config, _noise(state, config)
+    return policy.eval(), config, saved_noise(state, config)

@@ -7,15 +7,17 @@ Configs, CLI choices, grids, figures, labels and wall-time estimates read
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from ncap.errors import ConfigError
 
-if TYPE_CHECKING:  # the trainers import the heavy stacks (SB3, EvoTorch) only when one is built
-    from ncap.training.config import TrainConfig
-    from ncap.training.runs import RunDir
+TrainConfig = Any
+"""A ``ncap.config.TrainConfig`` (not imported: the config imports this registry)."""
+RunDir = Any
+"""A ``ncap.runs.RunDir``."""
 
 
 class Trainer(Protocol):
@@ -75,16 +77,16 @@ class Algorithm:
         return 1 if self.family == "evolution" else 2
 
 
-def _sb3(run: RunDir, config: TrainConfig) -> Trainer:
-    from ncap.training.sb3_trainer import SB3Trainer  # noqa: PLC0415
+def _trainer(path: str) -> Callable[[RunDir, TrainConfig], Trainer]:
+    """The trainer class at ``module:Name``, imported when a run is built (SB3, EvoTorch and Ray load only then)."""
+    def make(run: RunDir, config: TrainConfig) -> Trainer:
+        module, name = path.split(":")
+        return getattr(importlib.import_module(module), name)(run, config)
 
-    return SB3Trainer(run, config)
+    return make
 
 
-def _es(run: RunDir, config: TrainConfig) -> Trainer:
-    from ncap.training.es import ESTrainer  # noqa: PLC0415  (EvoTorch/Ray only when needed)
-
-    return ESTrainer(run, config)
+_sb3, _es = _trainer("ncap.training.sb3_trainer:SB3Trainer"), _trainer("ncap.training.es:ESTrainer")
 
 
 ALGORITHMS: dict[str, Algorithm] = {a.name: a for a in (
