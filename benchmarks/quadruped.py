@@ -37,13 +37,13 @@ from mujoco import rollout
 from ncap.circuits import load_spec
 from ncap.circuits.limb_compiler import CompiledLimbCircuit
 from ncap.circuits.quadruped import QuadrupedCircuit
+from ncap.config import TrainConfig, merge
 from ncap.envs.quadruped import BatchedQuadruped, QuadrupedTaskConfig
 from ncap.envs.quadruped.body import SUBSTEPS
+from ncap.evaluation import obs_to_torch
 from ncap.policies import ArchitectureConfig, build_policy
-from ncap.training.config import TrainConfig, merge
+from ncap.runs import RunDir
 from ncap.training.es import ESTrainer
-from ncap.training.evaluation import obs_to_torch
-from ncap.training.runs import RunDir
 
 REPEATS = 5
 

@@ -30,8 +30,8 @@ import torch
 from mujoco import rollout
 
 from ncap.envs import SUBSTEPS, BatchedSwimmer, make_reference_env, swimmer_body
+from ncap.evaluation import obs_to_torch
 from ncap.policies import ArchitectureConfig, build_policy
-from ncap.training.evaluation import obs_to_torch
 
 N_LINKS = 6
 REPEATS = 5

@@ -27,11 +27,11 @@ from shimmy import DmControlCompatibilityV0
 from simulator import closed_loop, floor  # benchmarks/simulator.py
 from stable_baselines3.common.vec_env import DummyVecEnv
 
+from ncap.config import TrainConfig, merge
 from ncap.envs import SwimmerVecEnv, make_reference_env
 from ncap.policies import build_policy
-from ncap.training.config import TrainConfig, merge
+from ncap.runs import RunDir
 from ncap.training.es import ESTrainer
-from ncap.training.runs import RunDir
 from ncap.training.sb3_trainer import make_model
 
 N_LINKS = 6
