@@ -56,19 +56,17 @@ def test_bad_architectures(kwargs, task, message):
         build_policy(ArchitectureConfig(**kwargs), task, 6)
 
 
-def test_circuit_settings_are_the_circuits_own_and_reach_it_from_a_training_config():
-    import dataclasses
-
-    from ncap.circuits import SwimmerCircuitConfig
+def test_circuit_settings_reach_the_circuit_as_transformations_of_the_shipped_swimmer_spec():
+    from ncap.circuits import SwimmerCircuit, load_spec, swimmer_spec
     from ncap.config import TrainConfig, merge
-    from ncap.policies.architecture import CIRCUIT_OPTIONS
+    from ncap.policies.architecture import circuit_spec
 
-    arch_fields = {f.name: f.default for f in dataclasses.fields(ArchitectureConfig)}
-    for field in dataclasses.fields(SwimmerCircuitConfig):
-        if field.name in CIRCUIT_OPTIONS:
-            assert arch_fields[field.name] == field.default, field.name
-    config = merge(TrainConfig(), {"arch": {"oscillator": "sine", "oscillator_period": 40}})
+    assert circuit_spec(ArchitectureConfig()) == load_spec("swimmer")  # arch ncap is the shipped spec
+    config = merge(TrainConfig(), {"arch": {"oscillator": "sine", "oscillator_period": 40, "weight_sharing": False}})
+    assert circuit_spec(config.arch) == swimmer_spec(weight_sharing=False, oscillator="sine", period=40)
     circuit = build_policy(config.arch, "swim", 6).circuit
-    assert (circuit.config.oscillator, circuit.config.oscillator_period) == ("sine", 40)
-    with pytest.raises(ValueError, match="oscillator_duty must satisfy"):
+    assert isinstance(circuit, SwimmerCircuit)  # the swimmer spec runs on its fused kernel
+    assert (circuit.config.oscillator, circuit.config.oscillator_period, circuit.config.weight_sharing) == \
+        ("sine", 40, False)
+    with pytest.raises(ValueError, match="0 < duty < period; got period 20, duty 30"):
         merge(TrainConfig(), {"arch": {"oscillator_period": 20}})  # duty 30 >= period 20: refused by the config

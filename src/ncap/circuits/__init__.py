@@ -2,6 +2,7 @@
 their compiler), the swimmer's MLP embedding and the MLP baseline. Imports no
 simulator or environment code."""
 
+from ncap.circuits.chain import compile_chain, swimmer_options, swimmer_spec
 from ncap.circuits.compiler import CompiledCircuit
 from ncap.circuits.embedding import EmbeddedMLP, dense_like, to_mlp
 from ncap.circuits.mlp import MLPPolicyNet, num_parameters
@@ -32,6 +33,7 @@ from ncap.circuits.units import (
 )
 
 __all__ = [
+    "compile_chain", "swimmer_options", "swimmer_spec",
     "CircuitSpec",
     "CompiledCircuit",
     "SpecError",

@@ -23,7 +23,7 @@ import torch
 from torch import Tensor, nn
 
 from ncap.circuits.swimmer import SwimmerCircuit
-from ncap.circuits.units import OscillatorName, make_oscillator
+from ncap.circuits.units import OSCILLATOR_DUTY, OSCILLATOR_PERIOD, OscillatorName, make_oscillator
 
 
 class EmbeddedMLP(nn.Module):
@@ -44,8 +44,8 @@ class EmbeddedMLP(nn.Module):
         turn: bool = False,
         speed: bool = False,
         oscillator: OscillatorName = "square",
-        oscillator_period: int = 60,
-        oscillator_duty: int = 30,
+        oscillator_period: int = OSCILLATOR_PERIOD,
+        oscillator_duty: int = OSCILLATOR_DUTY,
     ) -> None:
         super().__init__()
         self.n_joints, self.turn, self.speed = n_joints, turn, speed

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ncap.circuits.spec_body import BodySpec, SpecError, check_limbs
-from ncap.circuits.units import OSCILLATORS, OscillatorName
+from ncap.circuits.units import OSCILLATOR_DUTY, OSCILLATOR_PERIOD, OSCILLATORS, OscillatorName
 
 UnitKind = Literal["graded", "rectified", "oscillator", "input", "constant", "tanh", "leaky", "half_centre"]
 ModuleSet = Literal["all", "head", "body"]
@@ -69,9 +69,9 @@ class UnitSpec:
     body every module, a tag's modules or one module by name."""
     waveform: OscillatorName = "square"
     """Oscillator: "square" or "sine" (anti-phase dorsal/ventral outputs)."""
-    period: int = 60
+    period: int = OSCILLATOR_PERIOD
     """Oscillator: period in control steps."""
-    duty: int = 30
+    duty: int = OSCILLATOR_DUTY
     """Oscillator: steps per period the square wave's dorsal output is on."""
     lag: int = 0
     """Oscillator: delay in steps per module index (module m sees step - lag * m): a travelling wave."""
@@ -258,6 +258,19 @@ def without_signs(spec: CircuitSpec) -> CircuitSpec:
 def with_uniform_init(spec: CircuitSpec) -> CircuitSpec:
     """Initial magnitudes uniform in [0, magnitude] instead of constant."""
     return _map_synapses(spec, distribution="uniform")
+
+
+def with_oscillator(spec: CircuitSpec, waveform: str | None = None, period: int | None = None,
+                    duty: int | None = None) -> CircuitSpec:
+    """Every oscillator unit with the given waveform, period and duty (None keeps the unit's own)."""
+    changes = {key: value for key, value in (("waveform", waveform), ("period", period), ("duty", duty))
+               if value is not None}
+    if not changes:
+        return spec
+    units = tuple(dataclasses.replace(u, **changes) if u.kind == "oscillator" else u for u in spec.units)
+    for unit in units:
+        _check_unit(unit)
+    return dataclasses.replace(spec, units=units)
 
 
 def with_activation(spec: CircuitSpec, activation: str) -> CircuitSpec:

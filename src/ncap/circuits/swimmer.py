@@ -27,6 +27,8 @@ from torch import Tensor, nn
 from ncap.circuits.units import (
     ACTIVATIONS,
     DORSAL,
+    OSCILLATOR_DUTY,
+    OSCILLATOR_PERIOD,
     OSCILLATORS,
     VENTRAL,
     ActivationName,
@@ -81,9 +83,9 @@ class SwimmerCircuitConfig:
     """Graded activation f: "clamp" to [0, 1] (authors' release) or "relu" (paper text)."""
     oscillator: OscillatorName = "square"
     """Head oscillator waveform: "square" (paper) or "sine"."""
-    oscillator_period: int = 60
+    oscillator_period: int = OSCILLATOR_PERIOD
     """Oscillator period in control steps."""
-    oscillator_duty: int = 30
+    oscillator_duty: int = OSCILLATOR_DUTY
     """Steps per period during which the square wave's dorsal output is on."""
     turn: bool = False
     """Include right/left turn inputs (r, l) onto the head B neurons."""

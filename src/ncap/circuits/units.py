@@ -28,6 +28,12 @@ ACTIVATIONS: tuple[str, ...] = typing.get_args(ActivationName)
 OSCILLATORS: tuple[str, ...] = typing.get_args(OscillatorName)
 
 
+OSCILLATOR_PERIOD = 60
+"""The head oscillator's period in control steps (the paper's: 1.8 s at 30 ms steps)."""
+OSCILLATOR_DUTY = 30
+"""Steps per period during which the square wave's dorsal output is on (half the period)."""
+
+
 class Sign(enum.Enum):
     """Sign of a synapse: the constraint applied to its raw weight."""
 
@@ -121,7 +127,7 @@ class SquareWaveOscillator(PeriodicOscillator):
     the dorsal output is 1 while ``phase < duty`` and 0 otherwise; the ventral
     output is its complement."""
 
-    def __init__(self, period: int = 60, duty: int = 30) -> None:
+    def __init__(self, period: int = OSCILLATOR_PERIOD, duty: int = OSCILLATOR_DUTY) -> None:
         if period < 1 or not 0 < duty < period:
             raise ValueError(f"need period >= 1 and 0 < duty < period, got {period=}, {duty=}")
         dorsal = (torch.arange(period) < duty).to(torch.get_default_dtype())
@@ -138,7 +144,7 @@ class SineWaveOscillator(PeriodicOscillator):
     ``max(x, 0)`` and the ventral output ``max(-x, 0)`` (as joint positions
     are split into dorsal and ventral parts), so the two are never both on."""
 
-    def __init__(self, period: int = 60) -> None:
+    def __init__(self, period: int = OSCILLATOR_PERIOD) -> None:
         if period < 1:
             raise ValueError(f"need period >= 1, got {period=}")
         wave = torch.sin(torch.arange(period, dtype=torch.float64) * (2.0 * math.pi / period))

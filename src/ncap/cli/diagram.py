@@ -4,7 +4,6 @@ body seen from above."""
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from pathlib import Path
 
 from ncap.cli.common import positive_int
@@ -38,9 +37,8 @@ def _run_circuit(run_dir: Path):
             circuit = as_compiled(circuit)
         except ValueError as error:
             raise UsageError(f"{run_dir}: {error}") from None
-    if isinstance(circuit, SwimmerCircuit):  # the built-in circuit is the shipped swimmer spec, same weight names
-        spec = circuit_spec(dataclasses.replace(config.arch, circuit_spec="swimmer", oscillator="square",
-                                                oscillator_period=60, oscillator_duty=30))
+    if isinstance(circuit, SwimmerCircuit):  # the swimmer spec's fused kernel: the spec it compiled, same weight names
+        spec = circuit_spec(config.arch)
         spec = spec if circuit.config.turn else spec.without_commands()
     elif isinstance(circuit, CompiledCircuit | CompiledLimbCircuit):
         spec = circuit.spec

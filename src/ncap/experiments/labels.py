@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ncap.algorithms import ALGORITHMS
+from ncap.circuits.units import OSCILLATOR_DUTY, OSCILLATOR_PERIOD
 from ncap.config import TrainConfig
 from ncap.envs.quadruped.locomotion import quadruped_key as _quadruped_key
 from ncap.envs.registry import get_task
@@ -32,8 +33,8 @@ _CIRCUIT_TAGS: tuple[tuple[str, Callable[[ArchitectureConfig], bool]], ...] = (
     ("uniform", lambda a: a.init == "uniform"),
     ("relu", lambda a: a.activation == "relu"),
     ("sine", lambda a: a.oscillator == "sine"),
-    ("period", lambda a: a.oscillator_period != 60),
-    ("duty", lambda a: a.oscillator_duty != 30),
+    ("period", lambda a: a.oscillator_period != OSCILLATOR_PERIOD),
+    ("duty", lambda a: a.oscillator_duty != OSCILLATOR_DUTY),
     ("dense", lambda a: a.dense_embedding and a.embedding_init == "circuit"),
     ("denserandom", lambda a: a.dense_embedding and a.embedding_init == "random"),
     ("handcoded", lambda a: a.controller == "hand-coded"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,7 +11,8 @@ from typing import Literal
 import torch
 from torch import nn
 
-from ncap.circuits import CompiledCircuit, SwimmerCircuit, dense_like, to_mlp
+from ncap.circuits import CompiledCircuit, dense_like, to_mlp
+from ncap.circuits.chain import compile_chain, swimmer_spec
 from ncap.circuits.limb_compiler import CompiledLimbCircuit
 from ncap.circuits.mlp import HIDDEN_ACTIVATIONS, HiddenActivation
 from ncap.circuits.spec import (
@@ -23,8 +23,15 @@ from ncap.circuits.spec import (
     without_signs,
 )
 from ncap.circuits.spec_files import load_spec
-from ncap.circuits.swimmer import InitName, SwimmerCircuitConfig
-from ncap.circuits.units import ActivationName, OscillatorName
+from ncap.circuits.swimmer import INITS, InitName
+from ncap.circuits.units import (
+    ACTIVATIONS,
+    OSCILLATOR_DUTY,
+    OSCILLATOR_PERIOD,
+    OSCILLATORS,
+    ActivationName,
+    OscillatorName,
+)
 from ncap.envs.quadruped.task import QuadrupedTaskConfig
 from ncap.envs.registry import get_task
 from ncap.envs.task import Task, TaskSettings
@@ -58,9 +65,9 @@ class ArchitectureConfig:
     """Circuit: graded activation, clamp to [0, 1] or rectifier."""
     oscillator: OscillatorName = "square"
     """Circuit: head oscillator waveform, "square" (paper) or "sine"."""
-    oscillator_period: int = 60
+    oscillator_period: int = OSCILLATOR_PERIOD
     """Circuit: oscillator period in control steps."""
-    oscillator_duty: int = 30
+    oscillator_duty: int = OSCILLATOR_DUTY
     """Circuit: steps per period during which the square wave's dorsal output is on."""
     dense_embedding: bool = False
     """Circuit: train the ReLU MLP of its embedding's architecture with every weight free (Fig. 7B)."""
@@ -116,10 +123,14 @@ class ArchitectureConfig:
             raise ConfigError(f"repeat must be a positive integer, got {self.repeat!r}")
         if self.drive is not None and not (isinstance(self.drive, (int, float)) and 0 <= self.drive <= 1):
             raise ConfigError(f"drive must be a number in [0, 1], got {self.drive!r}")
-        try:  # the circuit's own rules (choices, oscillator period and duty), checked now rather than at build time
-            SwimmerCircuitConfig(n_joints=1, **circuit_options(self))
-        except ValueError as error:
-            raise ConfigError(str(error)) from None
+        for name, choices in (("init", INITS), ("activation", ACTIVATIONS), ("oscillator", OSCILLATORS)):
+            if getattr(self, name) not in choices:
+                raise ConfigError(f"unknown {name} {getattr(self, name)!r}; choose one of {list(choices)}")
+        for name in ("oscillator_period", "oscillator_duty"):
+            if not is_int(getattr(self, name)):
+                raise ConfigError(f"{name} must be an integer, got {getattr(self, name)!r}")
+        if self.circuit_spec is None:  # the oscillator's period and duty, checked by its spec now rather than later
+            circuit_spec(self)
 
 
     def _check_spec(self) -> None:
@@ -144,7 +155,11 @@ class ArchitectureConfig:
 
 
 def circuit_spec(config: ArchitectureConfig) -> CircuitSpec:
-    """The spec of ``config.circuit_spec`` with the config's ablations applied as spec transformations."""
+    """The circuit ``config`` describes, as a spec: ``config.circuit_spec`` (None: the shipped swimmer spec with
+    the config's oscillator) with the config's ablations applied as spec transformations."""
+    if config.circuit_spec is None:
+        return swimmer_spec(config.weight_sharing, config.sign_constraints, config.init, config.activation,
+                            config.oscillator, config.oscillator_period, config.oscillator_duty)
     spec = load_spec(config.circuit_spec)
     if not config.weight_sharing:
         spec = without_sharing(spec)
@@ -153,16 +168,6 @@ def circuit_spec(config: ArchitectureConfig) -> CircuitSpec:
     if config.init == "uniform":
         spec = with_uniform_init(spec)
     return with_activation(spec, config.activation) if config.activation != "clamp" else spec
-
-
-CIRCUIT_OPTIONS = tuple(f.name for f in dataclasses.fields(SwimmerCircuitConfig)
-                        if f.name not in ("n_joints", "turn", "speed"))
-"""The circuit's own settings, which ArchitectureConfig carries under the same names (the task sets turn/speed)."""
-
-
-def circuit_options(config: ArchitectureConfig) -> dict:
-    """The :class:`SwimmerCircuitConfig` settings of ``config``, by name (no hand copy)."""
-    return {name: getattr(config, name) for name in CIRCUIT_OPTIONS}
 
 
 def check_task(config: ArchitectureConfig, task: str) -> None:
@@ -234,11 +239,7 @@ def _build_swimmer(config: ArchitectureConfig, task: Task, settings: TaskSetting
                              activation=config.mlp_activation)
     generator = torch.Generator().manual_seed(seed)
     steering = config.controller is not None
-    if config.circuit_spec is not None:
-        circuit = CompiledCircuit(circuit_spec(config), n_joints, commands=steering, generator=generator)
-    else:
-        circuit = SwimmerCircuit(n_joints, generator=generator, turn=steering, speed=steering,
-                                 **circuit_options(config))
+    circuit = compile_chain(circuit_spec(config), n_joints, commands=steering, generator=generator)
     controller = make_controller(config.controller) if steering else None
     circuit.requires_grad_(config.train_circuit)
     if config.dense_embedding:
