@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from ncap.experiments.grids import BUDGETS
+from ncap.experiments.labels import arch_key
 from ncap.experiments.wall_time import MissingRate, makespan, measured, run_seconds
 
 CORES = (2, 8, 32, 128)
@@ -35,7 +36,7 @@ def main(argv: list[str]) -> int:
         parser.error(f"no finished runs in {' '.join(map(str, args.runs_dirs))}")
     print("| algo | architecture | training steps/s per core | s per evaluation episode | runs |")
     print("|---|---|---|---|---|")
-    for (algo, key), rate in sorted(rates.items()):
+    for (algo, key), rate in sorted(((algo, arch_key(arch)), rate) for (algo, arch), rate in rates.items()):
         print(f"| {algo} | {key} | {rate.steps_per_second:,.0f} | {rate.seconds_per_episode:.2f} | {rate.runs} |")
     print("\n| budget | runs | core-hours | longest run (h) | " + " | ".join(f"{n} cores (h)" for n in CORES) + " |")
     print("|---|---|---|---|" + "---|" * len(CORES))

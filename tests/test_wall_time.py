@@ -13,6 +13,7 @@ from ncap.experiments.wall_time import (
     warmup_steps,
     without_pauses,
 )
+from ncap.policies import ArchitectureConfig
 from ncap.runs import RunDir
 
 
@@ -58,15 +59,22 @@ def test_off_policy_rates_count_only_the_steps_after_learning_starts():
 
 
 def test_rate_of_falls_back_to_the_closest_measured_architecture_and_says_when_there_is_none():
-    rates = {("ppo", "mlp32x32"): Rate(3.0, 0.1, 1), ("ppo", "mlp256x256"): Rate(1.0, 0.1, 1),
-             ("ppo", "ncap"): Rate(2.0, 0.1, 1), ("ppo", "ncap-dense"): Rate(4.0, 0.1, 1)}
-    assert rate_of(rates, "ppo", "mlp64x64").steps_per_second == 1.0  # the next larger MLP
-    assert rate_of(rates, "ppo", "mlp512x512").steps_per_second == 1.0  # the largest there is
-    assert rate_of(rates, "ppo", "mlp4x4").steps_per_second == 3.0
-    assert rate_of(rates, "ppo", "ncap-denserandom").steps_per_second == 4.0
-    assert rate_of(rates, "ppo", "ncap-nosign").steps_per_second == 2.0
+    def mlp(width, **kw):
+        return ArchitectureConfig(arch="mlp", hidden=(width, width), **kw)
+
+    dense = ArchitectureConfig(dense_embedding=True)
+    rates = {("ppo", mlp(32)): Rate(3.0, 0.1, 1), ("ppo", mlp(256)): Rate(1.0, 0.1, 1),
+             ("ppo", mlp(16, mlp_activation="tanh")): Rate(9.0, 0.1, 1),  # not a plain MLP: never a fallback
+             ("ppo", ArchitectureConfig()): Rate(2.0, 0.1, 1), ("ppo", dense): Rate(4.0, 0.1, 1)}
+    assert rate_of(rates, "ppo", mlp(64)).steps_per_second == 1.0  # the next larger MLP
+    assert rate_of(rates, "ppo", mlp(512)).steps_per_second == 1.0  # the largest there is
+    assert rate_of(rates, "ppo", mlp(4)).steps_per_second == 3.0
+    assert rate_of(rates, "ppo", mlp(4, mlp_activation="tanh")).steps_per_second == 3.0
+    assert rate_of(rates, "ppo", ArchitectureConfig(dense_embedding=True, embedding_init="random")).steps_per_second \
+        == 4.0
+    assert rate_of(rates, "ppo", ArchitectureConfig(sign_constraints=False)).steps_per_second == 2.0
     with pytest.raises(MissingRate, match="es mlp4x4"):
-        rate_of(rates, "es", "mlp4x4")
+        rate_of(rates, "es", mlp(4))
     with pytest.raises(MissingRate, match="ddpg"):
         run_seconds(rates, "small")
 
@@ -90,16 +98,16 @@ def test_measured_reads_finished_runs_from_their_warm_up_on_and_names_unreadable
     copy_committed_run(ppo, broken)
     (broken / "config.yaml").write_text("algo: [not, an, algorithm\n")
     found = measured([tmp_path])
-    assert sorted(found.rates) == [("ddpg", "ncap"), ("ppo", "ncap")] and found.skipped == [str(broken)]
+    assert sorted(found.rates) == [("ddpg", ArchitectureConfig()), ("ppo", ArchitectureConfig())] and found.skipped == [str(broken)]
 
     rows = _metrics(ppo)  # PPO: every interval; its first evaluation ran 5 starts x 2 copies
     training = rows[-1]["wall_time"] - len(rows) * rows[0]["wall_time"]
-    assert found.rates["ppo", "ncap"] == Rate(rows[-1]["env_steps"] / training, rows[0]["wall_time"] / 10, 1)
+    assert found.rates["ppo", ArchitectureConfig()] == Rate(rows[-1]["env_steps"] / training, rows[0]["wall_time"] / 10, 1)
 
     rows = _metrics(ddpg)  # DDPG: the intervals from learning_starts (10,000) on
     after = [r for r in rows if r["env_steps"] >= 10_000]
     training = after[-1]["wall_time"] - after[0]["wall_time"] - (len(after) - 1) * rows[0]["wall_time"]
-    rate = found.rates["ddpg", "ncap"].steps_per_second
+    rate = found.rates["ddpg", ArchitectureConfig()].steps_per_second
     assert rate == pytest.approx((after[-1]["env_steps"] - 10_000) / training)
     assert rate < rows[-1]["env_steps"] / (rows[-1]["wall_time"] - len(rows) * rows[0]["wall_time"])
 
@@ -107,27 +115,28 @@ def test_measured_reads_finished_runs_from_their_warm_up_on_and_names_unreadable
 def test_a_run_on_k_simulator_threads_counts_as_k_cores(tmp_path):
     ppo = ROOT / "results" / "small" / "ppo-ncap-s0"
     copy_committed_run(ppo, tmp_path / "one" / "ppo-ncap-s0")
-    one = measured([tmp_path / "one"]).rates["ppo", "ncap"]
+    one = measured([tmp_path / "one"]).rates["ppo", ArchitectureConfig()]
     two_cores = copy_committed_run(ppo, tmp_path / "two" / "ppo-ncap-s0")
     config = two_cores / "config.yaml"
     config.write_text("\n".join("threads: 2" if line.startswith("threads:") else line
                                 for line in config.read_text().splitlines()) + "\n")
     assert RunDir(two_cores).config.threads == 2
-    two = measured([tmp_path / "two"]).rates["ppo", "ncap"]
+    two = measured([tmp_path / "two"]).rates["ppo", ArchitectureConfig()]
     assert two.steps_per_second == pytest.approx(one.steps_per_second / 2)
     assert two.seconds_per_episode == pytest.approx(one.seconds_per_episode * 2)
 
 
 def test_run_seconds_is_training_after_the_warm_up_plus_every_evaluation():
     ppo, es = Rate(1000.0, 0.1, 1), Rate(10_000.0, 0.1, 1)
-    rates = {("ppo", k): ppo for k in ("ncap", "mlp256x256", "ncap-dense")} | {
-        ("es (population 256)", k): es for k in ("ncap", "mlp256x256")}
+    ncap, mlp = ArchitectureConfig(), ArchitectureConfig(arch="mlp", hidden=(256, 256))
+    rates = {("ppo", k): ppo for k in (ncap, mlp, ArchitectureConfig(dense_embedding=True))} | {
+        ("es (population 256)", k): es for k in (ncap, mlp)}
     # medium: PPO 5e6 / 1000 + 51 evaluations x 10 starts x 2 copies x 0.1 s;
     # ES 5e7 / 10,000 + 50 evaluations (49 every 1.024e6 steps and the forced last) x 10 x 1 x 0.1 s
     # (the authors' tanh ES MLP(256,256), with no rate of its own, takes the ReLU one's)
     assert sorted(run_seconds(rates, "medium")) == [5050.0] * 9 + [5102.0] * 12
-    rates |= {("ddpg", "ncap"): Rate(10.0, 0.5, 1), ("ddpg", "mlp256x256"): Rate(10.0, 0.5, 1)}
-    rates |= {("es (population 4)", k): es for k in ("ncap", "mlp256x256")}
+    rates |= {("ddpg", ncap): Rate(10.0, 0.5, 1), ("ddpg", mlp): Rate(10.0, 0.5, 1)}
+    rates |= {("es (population 4)", k): es for k in (ncap, mlp)}
     # smoke DDPG: (400 - 100 steps of warm-up) / 10 + 3 evaluations x 1 start x 2 copies x 0.5 s
     assert 33.0 in run_seconds(rates, "smoke")
 

@@ -9,9 +9,11 @@ import yaml
 
 from ncap.cli.common import n_links_arg, positive_int
 from ncap.cli.errors import UsageError
+from ncap.experiments.figure_sets import FIGURE_SETS
+from ncap.experiments.grids import BUDGETS, FIGURES
 
-FIGURE_CHOICES = ("4a", "4b", "5", "6", "7a", "7b", "all")
-FIGURES_ONLY = FIGURE_CHOICES + ("nav", "quadruped")
+FIGURE_CHOICES = (*FIGURES, "all")
+FIGURES_ONLY = FIGURE_CHOICES + tuple(FIGURE_SETS)
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:
@@ -19,7 +21,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     sweep.add_argument("--figure", choices=FIGURE_CHOICES, action="append",
                        help="figure(s) to train for (repeatable); default: all")
     sweep.add_argument("--grid", metavar="FILE.yaml", help="a grid of your own: base settings and lists to vary")
-    sweep.add_argument("--budget", choices=("smoke", "small", "medium", "paper"), default="small",
+    sweep.add_argument("--budget", choices=list(BUDGETS), default="small",
                        help="steps and seeds (medium: the runs of claims 2 and 7 at the paper's steps, 3 seeds)")
     sweep.add_argument("--out", required=True, metavar="RUNS_DIR")
     sweep.add_argument("--workers", type=positive_int, default=1,
@@ -37,9 +39,8 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     figures.add_argument("runs_dir", metavar="RUNS_DIR")
     figures.add_argument("--out", required=True, metavar="FIG_DIR")
     figures.add_argument("--figure", choices=FIGURES_ONLY, action="append",
-                         help="default (or all): every paper figure whose runs exist; "
-                              "nav: the navigate comparison (navigate runs); "
-                              "quadruped: the quadruped's curves, generalisation, gait and parameters")
+                         help="default (or all): every paper figure whose runs exist; " +
+                              "; ".join(f"{name}: {figure_set.help}" for name, figure_set in FIGURE_SETS.items()))
     figures.add_argument("--transfer-episodes", type=positive_int, default=5,
                          help="Fig. 6 and nav: evaluation episodes per policy and body length")
     figures.add_argument("--transfer-links", type=_links, default=tuple(range(3, 17)),
@@ -93,15 +94,10 @@ def run_figures(args: argparse.Namespace) -> None:
     if not Path(args.runs_dir).is_dir():
         raise UsageError(f"no runs directory at {args.runs_dir}")
     written = []
-    if args.figure and "nav" in args.figure:
-        from ncap.experiments.navigation import navigation_figure  # noqa: PLC0415
-
-        written += navigation_figure(args.runs_dir, args.out, episodes=args.transfer_episodes)
-    if args.figure and "quadruped" in args.figure:
-        from ncap.experiments.quadruped_figures import make_quadruped_figures  # noqa: PLC0415
-
-        written += make_quadruped_figures(args.runs_dir, args.out, episodes=args.transfer_episodes)
-    paper = [f for f in args.figure or ["all"] if f not in ("nav", "quadruped")]
+    for name, figure_set in FIGURE_SETS.items():
+        if args.figure and name in args.figure:
+            written += figure_set.draw(args.runs_dir, args.out, args.transfer_episodes)
+    paper = [f for f in args.figure or ["all"] if f not in FIGURE_SETS]
     if paper:
         chosen = None if "all" in paper else tuple(paper)  # all: every figure whose runs exist
         written += make_figures(args.runs_dir, args.out, chosen, transfer_episodes=args.transfer_episodes,

@@ -292,7 +292,7 @@ def figure_7a(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
                                 squeeze=False)
     figure.suptitle("Fig. 7A: ablations: weight sharing x sign constraints x initialization")
     for (curves, bars), algo in zip(axes, algos):
-        chosen = sorted((g for g in ablated if g.algo == algo), key=lambda g: (g.key.count("-"), g.key))
+        chosen = sorted((g for g in ablated if g.algo == algo), key=lambda g: (_ablations(g.arch), g.key))
         finals = []
         for group in chosen:
             _curve(curves, writer, "7a", algo, group, group.label)
@@ -316,17 +316,26 @@ def _yerr(estimates) -> np.ndarray:
     return np.maximum(np.nan_to_num(np.array(lengths)), 0.0)
 
 
-FIG7B_NAMES = {"ncap": "NCAP", "ncap-denserandom": "dense MLP(12,10,10), random init (paper)",
-               "ncap-dense": "dense MLP(12,10,10) started at NCAP's weights (all 391 free)",
-               "mlp12x10x10": "MLP(12,10,10) on observations (extra)"}
+def _ablations(arch: ArchitectureConfig) -> int:
+    """How many of Fig. 7A's three ablations (sharing, signs, initialisation) ``arch`` applies."""
+    return (not arch.weight_sharing) + (not arch.sign_constraints) + (arch.init == "uniform")
+
+
+FIG7B_ARCHS = {
+    ArchitectureConfig(): "NCAP",
+    ArchitectureConfig(dense_embedding=True, embedding_init="random"): "dense MLP(12,10,10), random init (paper)",
+    ArchitectureConfig(dense_embedding=True): "dense MLP(12,10,10) started at NCAP's weights (all 391 free)",
+    ArchitectureConfig(arch="mlp", hidden=(12, 10, 10)): "MLP(12,10,10) on observations (extra)",
+}
+"""Fig. 7B's architectures, in drawing order, and their labels."""
 
 
 def figure_7b(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
-    names = FIG7B_NAMES
-    chosen = sorted((g for g in groups if g.algo == "ppo" and g.key in names), key=lambda g: list(names).index(g.key))
+    order = list(FIG7B_ARCHS)
+    chosen = sorted((g for g in groups if g.algo == "ppo" and g.arch in FIG7B_ARCHS), key=lambda g: order.index(g.arch))
     figure, axis = canvas.subplots(figsize=(6.5, 4), constrained_layout=True)
     for group in chosen:
-        _curve(axis, writer, "7b", "curves", group, names[group.key])
+        _curve(axis, writer, "7b", "curves", group, FIG7B_ARCHS[group.arch])
     _format_curve_axis(axis, "Fig. 7B: sparsity (PPO)")
     axis.set_ylabel("evaluation return")
     return writer.save("7b", figure)
@@ -343,7 +352,7 @@ def figures_with_runs(groups: list[RunGroup]) -> tuple[str, ...]:
     fig4 = plain or any(is_two_layer_mlp(g.arch) for g in groups)
     has = {"4a": fig4, "4b": fig4, "5": fig4, "6": plain,
            "7a": any(is_circuit_ablation(g.arch) and not is_plain_circuit(g.arch) for g in groups),
-           "7b": any(g.algo == "ppo" and g.key in FIG7B_NAMES and g.key != "ncap" for g in groups)}
+           "7b": any(g.algo == "ppo" and g.arch in FIG7B_ARCHS and not is_plain_circuit(g.arch) for g in groups)}
     return tuple(name for name in FIGURE_FUNCTIONS if has[name])
 
 

@@ -28,6 +28,7 @@ runs longest first, each on the first free core.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import math
 import statistics
@@ -40,6 +41,7 @@ from ncap.config import TrainConfig
 from ncap.errors import NcapError
 from ncap.experiments.grids import expand
 from ncap.experiments.labels import arch_key
+from ncap.policies import ArchitectureConfig
 from ncap.runs import RunDir
 
 PAUSE_FACTOR = 3.0
@@ -60,9 +62,9 @@ class Rate:
 
 @dataclass
 class Measured:
-    """Rates per (algorithm label, architecture key), and the folders that are not readable runs."""
+    """Rates per (algorithm label, architecture), and the folders that are not readable runs."""
 
-    rates: dict[tuple[str, str], Rate]
+    rates: dict[tuple[str, ArchitectureConfig], Rate]
     skipped: list[str] = field(default_factory=list)
 
 
@@ -136,35 +138,43 @@ def measured(dirs: list[Path]) -> Measured:
             rate = run_rate(rows, config.eval_episodes, warmup_steps(config))
             if rate is not None:
                 cores = run_cores(config)
-                samples[algo_label(config), arch_key(config.arch)].append((rate[0] / cores, rate[1] * cores))
+                samples[algo_label(config), config.arch].append((rate[0] / cores, rate[1] * cores))
     rates = {key: Rate(statistics.median(r for r, _ in values), statistics.median(t for _, t in values), len(values))
              for key, values in samples.items()}
     return Measured(rates, skipped)
 
 
-def rate_of(rates: dict[tuple[str, str], Rate], algo: str, key: str) -> Rate:
-    """The measured rate of (algo label, key), else of the closest measured architecture; MissingRate
-    if none."""
-    if (algo, key) in rates:
-        return rates[algo, key]
-    if key.startswith("mlp") and key.count("x") == 1:
-        sizes = sorted(int(k[3:].split("x")[0]) for a, k in rates
-                       if a == algo and k.startswith("mlp") and k.count("x") == 1)
-        if sizes:
-            width = int(key[3:].split("x")[0])
-            return rates[algo, "mlp{0}x{0}".format(next((s for s in sizes if s >= width), sizes[-1]))]
-    fallback = "ncap-dense" if key == "ncap-denserandom" and (algo, "ncap-dense") in rates else "ncap"
+def _plain_mlp(arch: ArchitectureConfig) -> int | None:
+    """The width of a default two-layer MLP of equal widths (the grid's baselines), else None."""
+    if arch.arch == "mlp" and len(arch.hidden) == 2 and arch == ArchitectureConfig(arch="mlp", hidden=arch.hidden):
+        return arch.hidden[0] if arch.hidden[0] == arch.hidden[1] else None
+    return None
+
+
+def rate_of(rates: dict[tuple[str, ArchitectureConfig], Rate], algo: str, arch: ArchitectureConfig) -> Rate:
+    """The measured rate of (algo label, architecture), else of the closest measured architecture (read from
+    the config's fields): for a two-layer MLP the next wider measured one (else the widest), for the
+    randomly started dense embedding the circuit-started one, else the plain circuit; MissingRate if none."""
+    if (algo, arch) in rates:
+        return rates[algo, arch]
+    if arch.arch == "mlp" and len(arch.hidden) == 2:
+        widths = sorted(w for a, measured_arch in rates if a == algo and (w := _plain_mlp(measured_arch)) is not None)
+        if widths:
+            width = next((w for w in widths if w >= arch.hidden[0]), widths[-1])
+            return rates[algo, ArchitectureConfig(arch="mlp", hidden=(width, width))]
+    dense = dataclasses.replace(arch, embedding_init="circuit")
+    fallback = dense if arch.dense_embedding and (algo, dense) in rates else ArchitectureConfig()
     if (algo, fallback) not in rates:
-        raise MissingRate(f"{algo} {key}")
+        raise MissingRate(f"{algo} {arch_key(arch)}")
     return rates[algo, fallback]
 
 
-def run_seconds(rates: dict[tuple[str, str], Rate], budget: str) -> list[float]:
+def run_seconds(rates: dict[tuple[str, ArchitectureConfig], Rate], budget: str) -> list[float]:
     """Each run's expected seconds on one core; MissingRate names the first run that has no rate."""
     seconds = []
     for spec in expand(["all"], budget):
         config = spec.config
-        rate = rate_of(rates, algo_label(config), arch_key(config.arch))
+        rate = rate_of(rates, algo_label(config), config.arch)
         evaluations = -(-config.steps // config.eval_every) + 1
         per_evaluation = rate.seconds_per_episode * config.eval_episodes * evaluation_copies(config)
         training = config.steps - warmup_steps(config)

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Regenerates every committed figure set from the committed results into OUT (default /tmp/ncap-figures)
+# and compares each regenerated file byte for byte with figures/: a refactor must not change one.
+# Usage: bash scripts/check_figures.sh [OUT]   (about 20 minutes on 2 cores; exit 1 if any file differs)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+OUT=${1:-/tmp/ncap-figures}
+NCAP=.venv/bin/ncap
+rm -rf "$OUT" && mkdir -p "$OUT"
+$NCAP figures results/small --out "$OUT/small" || exit 1
+$NCAP figures results/medium --out "$OUT/medium" || exit 1
+$NCAP figures results/learning-check --figure 4a --out "$OUT/learning-check" || exit 1
+$NCAP figures results/navigate --figure nav --out "$OUT/navigate" || exit 1
+$NCAP figures results/quadruped --figure quadruped --out "$OUT/quadruped" || exit 1
+status=0
+for set in small medium learning-check navigate quadruped; do
+  for file in figures/$set/*; do
+    case "$file" in *.mp4) continue ;; esac
+    name=$(basename "$file")
+    if [ ! -f "$OUT/$set/$name" ]; then echo "not regenerated: $file"; status=1
+    elif ! cmp -s "$file" "$OUT/$set/$name"; then echo "differs: $file"; status=1
+    else echo "identical: $file"; fi
+  done
+done
+exit $status
