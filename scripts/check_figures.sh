@@ -10,7 +10,7 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 $NCAP figures results/small --out "$OUT/small" || exit 1
 $NCAP figures results/medium --out "$OUT/medium" || exit 1
 $NCAP figures results/learning-check --figure 4a --out "$OUT/learning-check" || exit 1
-$NCAP figures results/navigate --figure nav --out "$OUT/navigate" || exit 1
+$NCAP figures results/navigate --figure nav --transfer-episodes 20 --out "$OUT/navigate" || exit 1
 $NCAP figures results/quadruped --figure quadruped --out "$OUT/quadruped" || exit 1
 status=0
 for set in small medium learning-check navigate quadruped; do
