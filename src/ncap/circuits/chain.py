@@ -12,6 +12,7 @@ names and initial weights, faster); any other chain compiles to
 from __future__ import annotations
 
 import itertools
+from functools import lru_cache
 
 import torch
 from torch import nn
@@ -33,11 +34,17 @@ SWIMMER = "swimmer"
 """The shipped spec that ``arch: ncap`` means."""
 
 
+@lru_cache(maxsize=1)
+def _shipped_swimmer() -> CircuitSpec:
+    """The shipped swimmer spec, read once (specs are frozen: sharing it is safe)."""
+    return load_spec(SWIMMER)
+
+
 def swimmer_spec(weight_sharing: bool = True, sign_constraints: bool = True, init: str = "constant",
                  activation: str = "clamp", oscillator: str | None = None, period: int | None = None,
                  duty: int | None = None) -> CircuitSpec:
     """The shipped swimmer spec under the paper's ablations and an oscillator setting (None: the spec's)."""
-    spec = load_spec(SWIMMER)
+    spec = _shipped_swimmer()
     if not weight_sharing:
         spec = without_sharing(spec)
     if not sign_constraints:
@@ -55,7 +62,7 @@ def swimmer_options(spec: CircuitSpec) -> dict | None:
     if spec.body is not None or not any(u.name == "osc" and u.kind == "oscillator" for u in spec.units):
         return None
     osc = spec.unit("osc")
-    reference = load_spec(SWIMMER)
+    reference = _shipped_swimmer()
     own = CircuitSpec(reference.name, spec.units, spec.synapses, reference.description, spec.body)
     for sharing, signs, init, activation in itertools.product((True, False), (True, False), ("constant", "uniform"),
                                                                ("clamp", "relu")):

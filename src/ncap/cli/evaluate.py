@@ -51,7 +51,7 @@ def _quadruped(args: argparse.Namespace, policy):
     if config is None:
         from ncap.policies import build_policy  # noqa: PLC0415
 
-        return task, build_policy(policy_arch(args), "quadruped", 6, seed=args.seed, quadruped=task)
+        return task, build_policy(init_architecture(args), "quadruped", 6, seed=args.seed, quadruped=task)
     return task, build_with_weights(policy, config, task)
 
 
@@ -64,10 +64,6 @@ def _swimmer(args: argparse.Namespace, policy):
 
 SETTINGS = {"swimmer": _swimmer, "quadruped": _quadruped}
 """Each body's task flags: (args, policy) -> (quadruped task config or None, policy), by body name."""
-
-
-def policy_arch(args: argparse.Namespace):
-    return init_architecture(args)
 
 
 def run(args: argparse.Namespace) -> None:
