@@ -3,7 +3,8 @@
 - configs that predate a field get the value that run actually used (``upgrade_saved``);
 - metrics columns under their old names are read under today's (``current_metrics``);
 - checkpoints saved before sampled evaluation get the action distribution their config fixes
-  (``saved_noise``).
+  (``saved_noise``);
+- PPO checkpoints saved before Tonic's std head keep their fixed std (``legacy_std_head``).
 """
 
 from __future__ import annotations
@@ -63,3 +64,20 @@ def saved_noise(state: dict, config: TrainConfig) -> ActionNoise | None:
     if algorithm.exploration_noise:
         return ActionNoise((config.offpolicy.action_noise,) * (config.n_links - 1))
     return None
+
+
+def legacy_std_head(state_dict: dict, prefix: str, std_is_fixed: bool) -> None:
+    """Rename in place a PPO policy state saved before Tonic's std head: its ``log_std`` (n_joints,) becomes
+    ``fixed_std = exp(log_std)``. A learned std from then (``exp(log_std)``, unbounded) has no faithful
+    counterpart in Tonic's softplus head, so such a checkpoint is refused.
+
+    Raises:
+        ValueError: the checkpoint learned its std under the old head.
+    """
+    legacy = state_dict.pop(prefix + "log_std", None)
+    if legacy is None:
+        return
+    if not std_is_fixed:
+        raise ValueError("checkpoint holds the old exp(log_std) PPO std head, not Tonic's softplus head "
+                         "(trained before 2026-12-01): retrain the run")
+    state_dict[prefix + "fixed_std"] = legacy.exp()

@@ -39,6 +39,7 @@ from stable_baselines3.td3.policies import TD3Policy
 from torch import Tensor, nn
 
 from ncap.policies import RunningNormalizer, observed_features, observed_size
+from ncap.runs.upgrade import legacy_std_head
 
 ActorFactory = Callable[[], nn.Module]
 LOG_STD_BOUNDS = (-20.0, 2.0)
@@ -108,12 +109,7 @@ class NcapActorCriticPolicy(MultiInputActorCriticPolicy):
         self.optimizer = self.optimizer_class(groups, lr=lr_schedule(1), **self.optimizer_kwargs)
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
-        legacy = state_dict.pop(prefix + "log_std", None)  # checkpoints from before Tonic's std head
-        if legacy is not None:
-            if self._action_std is None:
-                raise ValueError("checkpoint holds the old exp(log_std) PPO std head, not Tonic's softplus head "
-                                 "(trained before 2026-12-01): retrain the run")
-            state_dict[prefix + "fixed_std"] = legacy.exp()
+        legacy_std_head(state_dict, prefix, std_is_fixed=self._action_std is not None)
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def std_parameters(self) -> list[nn.Parameter]:
