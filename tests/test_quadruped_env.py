@@ -23,7 +23,9 @@ def test_batched_equals_reference_step_for_step_falls_included(terrain):
     config, count, seed = QuadrupedTaskConfig(terrain=terrain), 4, 3
     sim = BatchedQuadruped(config, num_envs=count, nthread=2, seed=seed)
     refs = [make_quadruped_reference_env(config, seed=seed + i) for i in range(count)]
-    obs, steps = sim.reset(), [ref.reset() for ref in refs]
+    obs = sim.reset()
+    for ref in refs:
+        ref.reset()
     ended = [False] * count
     for t in range(EPISODE_STEPS):
         actions = bang_bang(t, count)
@@ -142,7 +144,8 @@ def test_vector_env_restarts_bodies_one_by_one_as_their_own_reference_envs_do():
     env.seed(seed)
     obs = env.reset()
     refs = [make_quadruped_reference_env(config, seed=seed + i) for i in range(count)]
-    steps = [ref.reset() for ref in refs]
+    for ref in refs:
+        ref.reset()
     restarts = 0
     for t in range(700):
         actions = bang_bang(t, count)

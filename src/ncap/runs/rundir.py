@@ -31,7 +31,6 @@ from ncap.policies import build_policy
 from ncap.runs.atomic import (
     RunError,
     _temp_prefix,
-    atomic_copy,
     atomic_csv,
     atomic_torch_save,
     atomic_write,
