@@ -9,7 +9,7 @@ def test_figures_share_runs_and_budgets_scale():
     smoke, small = expand(["all"], "smoke"), expand(["all"], "small")
     names = [s.name for s in small]
     assert len(names) == len(set(names))
-    assert len(small) == 3 * len(smoke) + 3 * 3  # 3 seeds, and small adds MLP(32,32) for 3 algorithms
+    assert len(small) == 3 * len(smoke) + 2 * 3 * 3  # 3 seeds, and small adds MLP(2,2) and MLP(32,32) for 3 algorithms
     assert {s.config.seed for s in small} == {0, 1, 2}
     assert "ppo-ncap-noshare-nosign-uniform-s2" in names and "es-mlp256x256-s0" in names
     assert all(s.config.eval_episodes == BUDGETS["small"]["common"]["eval_episodes"] for s in small)
@@ -78,7 +78,7 @@ def test_medium_budget_is_the_21_runs_of_claims_2_and_7_at_the_papers_steps():
     assert runs["es-mlp256x256-tanh-s0"].arch == replace(runs["es-mlp256x256-s0"].arch, mlp_activation="tanh")
     assert {s.name for s in expand(["4a"], "medium")} == {n for n in runs if n.startswith(("ppo-ncap-s", "ppo-mlp",
                                                                                         "es-"))}
-    assert len(expand(["all"], "small")) == 108 and not any("tanh" in s.name for s in expand(["all"], "paper"))
+    assert len(expand(["all"], "small")) == 117 and not any("tanh" in s.name for s in expand(["all"], "paper"))
     assert {(c.algo, c.steps, c.eval_every) for c in runs.values()} == {("ppo", 5_000_000, 100_000),
                                                                        ("es", 50_000_000, 1_024_000)}
     assert {c.es.population for c in runs.values() if c.algo == "es"} == {256}

@@ -19,3 +19,5 @@ def test_navigation_figure_compares_modules_and_transfers(tmp_path):
     assert len(policies) == 3 and {row["n_links"] for row in rows} == {"4", "6"}
     learned = [row for row in rows if "ES" in row["policy"]]
     assert learned and all(row["num_parameters"] == "9" for row in learned)
+    for row in rows:  # the bars are medians with the episodes' quartiles: never below the lowest episode
+        assert 0 <= float(row["q25_return"]) <= float(row["median_return"]) <= float(row["q75_return"])

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from ncap.experiments.statistics import iqm, mean, probability_of_improvement
+from ncap.experiments.statistics import iqm, iqm_curve, mean, probability_of_improvement
 
 
 def test_iqm_is_the_mean_of_the_middle_half():
@@ -41,3 +41,44 @@ def test_same_seed_same_interval_and_bad_scores_refused():
     with pytest.raises(ValueError, match="finite score per seed"):
         iqm([1.0, np.nan])
     assert "95% stratified bootstrap CI over 3 seeds" in iqm([1.0, 2.0, 3.0]).describe()
+
+
+def _rliable_interval(scores, func):
+    import warnings
+
+    from rliable import library as rly
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        _, intervals = rly.get_interval_estimates({"x": scores}, func, reps=5000,
+                                                  random_state=np.random.RandomState(0))
+    return intervals["x"]
+
+
+def test_intervals_agree_with_rliables_own_bootstrap():
+    """The vectorised bootstrap draws what rliable's does: bounds within Monte-Carlo error of rliable's (5,000
+    resamples each; the bootstrap distribution of an IQM over few seeds is lumpy, so a percentile can move by
+    one lump, up to about 10 here, between two seeded draws)."""
+    from rliable import metrics
+    from scipy.stats import trim_mean
+
+    seeds = np.array([142.9, 173.2, 278.9, 862.7, 920.9, 954.7, 969.6, 978.2, 982.3, 983.1])  # claim 7's
+    reference = _rliable_interval(seeds[:, None], lambda s: np.array([metrics.aggregate_iqm(s)]))
+    ours = iqm(seeds)
+    assert ours.point == pytest.approx(metrics.aggregate_iqm(seeds[:, None]))
+    assert ours.low == pytest.approx(reference[0][0], abs=15) and ours.high == pytest.approx(reference[1][0], abs=15)
+    curve = np.random.default_rng(3).normal(800.0, 30.0, size=(5, 4))  # 5 seeds x 4 evaluation steps
+    reference = _rliable_interval(curve, lambda s: trim_mean(s, 0.25, axis=0))
+    ours = iqm_curve(curve)
+    assert [e.point for e in ours] == pytest.approx(trim_mean(curve, 0.25, axis=0))
+    assert [e.low for e in ours] == pytest.approx(reference[0], abs=15)
+    assert [e.high for e in ours] == pytest.approx(reference[1], abs=15)
+
+
+def test_a_curve_is_bootstrapped_step_by_step_and_one_seed_has_no_interval():
+    curve = np.array([[1.0, 10.0, 100.0], [3.0, 10.0, 300.0]])
+    steps = iqm_curve(curve)
+    assert [(e.point, e.low, e.high) for e in steps] == [(2.0, 1.0, 3.0), (10.0, 10.0, 10.0), (200.0, 100.0, 300.0)]
+    alone = iqm([5.0])
+    assert (alone.point, alone.n, alone.has_interval) == (5.0, 1, False) and np.isnan(alone.low)
+    assert "one seed (no interval)" in alone.describe()

@@ -33,12 +33,14 @@ def _groups():
 def test_summary_reports_start_end_efficiency_and_steps_to_90_percent_of_the_mlp():
     rows = {(r["algo"], r["arch"]): r for r in summarize(_groups())}
     ncap = rows[("ppo", "ncap")]
-    assert ncap["initial_return"] == 795.0 and ncap["final_return"] == 890.0 and ncap["n_seeds"] == 2
+    # two seeds: the IQM (a 25% trim of 2 values removes none) is their mean
+    assert ncap["initial_iqm"] == 795.0 and ncap["final_iqm"] == 890.0 and ncap["n_seeds"] == 2
+    assert ncap["final_mean"] == 890.0
     assert math.isclose(ncap["final_std_over_seeds"], math.sqrt(200.0))
-    assert ncap["return_per_parameter"] == 222.5 and ncap["best_return"] == 890.0
-    assert rows[("es", "ncap")]["best_return"] == 810.0
+    assert ncap["iqm_per_parameter"] == 222.5 and ncap["best_iqm"] == 890.0
+    assert rows[("es", "ncap")]["best_iqm"] == 810.0
     assert ncap["final_ci_low"] >= 880.0 and ncap["final_ci_high"] <= 900.0
-    # the bar is 90% of the PPO MLP(256,256)'s final 980 = 882: NCAP first reaches it at step 200 (mean 890)
+    # the bar is 90% of the PPO MLP(256,256)'s final 980 = 882: NCAP first reaches it at step 200 (IQM 890)
     assert ncap["mlp_reference"] == "mlp256x256" and ncap["steps_to_90pct_of_mlp"] == 200.0
     assert rows[("ppo", "mlp256x256")]["steps_to_90pct_of_mlp"] == 200.0
     assert math.isnan(rows[("ppo", "mlp4x4")]["steps_to_90pct_of_mlp"])  # never within the budget
@@ -66,10 +68,10 @@ def test_groups_use_the_papers_measure_per_algorithm():
 
     rows = {r["algo"]: r for r in summarize([group("ppo"), group("ddpg"), group("es")])}
     # Tonic's PPO tests sample from the Gaussian; DDPG's tests and ES act deterministically.
-    assert (rows["ppo"]["measure"], rows["ppo"]["final_return"], rows["ppo"]["initial_return"]) == ("sampled", 790.0, 780.0)
+    assert (rows["ppo"]["measure"], rows["ppo"]["final_iqm"], rows["ppo"]["initial_iqm"]) == ("sampled", 790.0, 780.0)
     for algo in ("ddpg", "es"):
-        assert (rows[algo]["measure"], rows[algo]["final_return"]) == ("deterministic", 820.0)
-    assert rows["ppo"]["final_return_deterministic"] == 820.0 and rows["es"]["final_return_sampled"] == 790.0
+        assert (rows[algo]["measure"], rows[algo]["final_iqm"]) == ("deterministic", 820.0)
+    assert rows["ppo"]["final_iqm_deterministic"] == 820.0 and rows["es"]["final_iqm_sampled"] == 790.0
     legacy = group("ppo")
     legacy.__dict__["_metrics"] = [[{"env_steps": 0, "return_deterministic": 800.0, "return_sampled": math.nan}]]
     assert legacy.measure == "return_deterministic"  # runs saved before sampled evaluation
@@ -89,7 +91,7 @@ def test_steps_to_settle_is_where_the_curve_stays_within_one_percent_of_its_end(
 
 def test_summary_rows_hold_the_settle_step_and_the_last_step():
     rows = {(r["algo"], r["arch"]): r for r in summarize(_groups())}
-    # seed means 795, 855, 890: 855 is 3.9% below 890
+    # IQMs (the seeds' means) 795, 855, 890: 855 is 3.9% below 890
     assert rows[("ppo", "ncap")]["steps_within_1pct_of_final"] == 200.0
     assert rows[("ppo", "ncap")]["last_step"] == 200.0
     assert rows[("es", "ncap")]["steps_within_1pct_of_final"] == 10.0  # 800 is 1.2% below 810
@@ -137,8 +139,9 @@ def test_figures_are_drawn_only_for_runs_that_exist():
     assert figures_with_runs([*_groups(), dense, noshare]) == ("4a", "4b", "5", "6", "7a", "7b")
 
 
-def test_fig5_draws_one_line_per_mlp_activation_each_through_the_circuit(tmp_path):
-    """MLPs of one size with another hidden activation are a line of their own, not a vertical step."""
+def test_fig5_joins_mlps_of_one_activation_and_draws_the_circuit_apart(tmp_path):
+    """MLPs of one size with another hidden activation are a line of their own; the circuit is a star that no
+    line joins to the MLPs; a group still rising at the end of its budget is hollow."""
     es = [_group("es", "ncap", 4, [{0: 800.0, 10: 930.0}]),
           _group("es", "mlp256x256", 73221, [{0: 10.0, 10: 660.0}]),
           _group("es", "mlp256x256-tanh", 73221, [{0: 10.0, 10: 900.0}])]
@@ -146,11 +149,49 @@ def test_fig5_draws_one_line_per_mlp_activation_each_through_the_circuit(tmp_pat
     writer.save = lambda name, figure: drawn.setdefault(name, figure)
     figure_5([*_groups()[:3], *es], writer)  # the PPO groups of _groups() and these ES ones
     absolute = drawn["5"].axes[0]
-    lines = {line.get_label(): (list(line.get_xdata()), list(line.get_ydata())) for line in absolute.get_lines()}
-    assert lines["ES"] == ([4, 73221], [930.0, 660.0])
-    assert lines["ES, tanh MLPs"] == ([4, 73221], [930.0, 900.0])
-    assert lines["PPO"] == ([4, 69, 73221], [890.0, 3.0, 980.0])
+    lines = {line.get_label(): (list(line.get_xdata()), list(line.get_ydata())) for line in absolute.get_lines()
+             if line.get_linestyle() != "None"}
+    assert lines == {"ES MLPs": ([73221], [660.0]), "ES MLPs (tanh)": ([73221], [900.0]),
+                     "PPO MLPs": ([69, 73221], [3.0, 980.0])}
+    stars = [(list(line.get_xdata()), list(line.get_ydata())) for line in absolute.get_lines()
+             if line.get_marker() == "*" and len(line.get_xdata())]
+    assert stars == [([4], [890.0]), ([4], [930.0])]  # PPO's and ES's circuit, each alone
+    hollow = {(line.get_xdata()[0], line.get_ydata()[0]) for line in absolute.get_lines()
+              if len(line.get_xdata()) == 1 and line.get_markerfacecolor() == "white"}
+    assert (73221, 660.0) in hollow  # 10 -> 660 in its last step: no asymptote
     assert len([r for r in writer.rows if r["panel"] == "final_return" and r["series"].startswith("es ")]) == 3
+    assert {r["statistic"] for r in writer.rows} == {"IQM"}
+    labels = [label.get_text() for label in absolute.get_xticklabels()]
+    assert labels == ["NCAP\n4", "MLP 4x4\n69", "MLP 256x256\n73,221"]  # one tick per size, none over a point
+
+
+def test_an_asymptote_is_a_curve_that_stays_within_5_percent_over_its_last_quarter():
+    from ncap.experiments.summary import reached_asymptote
+
+    steps = np.arange(0, 500, 100)  # last quarter: from step 300 on
+    assert reached_asymptote(steps, [0.0, 900.0, 960.0, 990.0, 1000.0])  # 960 and 990 within 50 of 1000
+    assert not reached_asymptote(steps, [0.0, 100.0, 200.0, 900.0, 1000.0])  # 900: 10% below at step 300
+    assert not reached_asymptote(steps, [0.0, 100.0, 200.0, 300.0, 400.0])  # still rising
+    assert not reached_asymptote(steps[:1], [5.0])
+
+
+def test_figure_csvs_hold_what_the_curves_draw(tmp_path):
+    from ncap.experiments.figures import figure_4b
+
+    writer, drawn = FigureWriter(tmp_path), {}
+    writer.save = lambda name, figure: drawn.setdefault(name, figure)
+    figure_4b(_groups(), writer)
+    for axis in drawn["4b"].axes:
+        for line in axis.get_lines():
+            series = line.get_label().split(" (n=")[0]
+            rows = [r for r in writer.rows if r["series"] == series and r["panel"] == axis.get_title().lower()]
+            assert [r["x"] for r in rows] == list(line.get_xdata())
+            assert [r["point"] for r in rows] == list(line.get_ydata())
+    ppo = drawn["4b"].axes[0]
+    (ncap_band,) = [c for c in ppo.collections if np.allclose(c.get_facecolor()[0][:3], (0, 0, 0))]
+    band_y = ncap_band.get_paths()[0].vertices[:, 1]
+    rows = [r for r in writer.rows if r["series"] == "NCAP" and r["panel"] == "ppo"]
+    assert min(band_y) == min(r["ci_low"] for r in rows) and max(band_y) == max(r["ci_high"] for r in rows)
 
 
 def test_a_split_is_a_wide_gap_between_sorted_seeds():
@@ -177,14 +218,15 @@ def test_a_split_group_is_drawn_seed_by_seed_and_its_csv_holds_each_seed(tmp_pat
     figure_4b([ncap, split], writer)
     (axis,) = drawn["4b"].axes
     lines = {line.get_label(): list(line.get_ydata()) for line in axis.get_lines()}
-    assert lines["NCAP (n=2)"] == [795.0, 855.0, 890.0]  # the mean over its seeds, with a band
+    assert lines["NCAP (n=2)"] == [795.0, 855.0, 890.0]  # the IQM over its seeds, with a band
     seeds = [list(line.get_ydata()) for line in axis.get_lines() if line.get_color() == axis.get_lines()[1].get_color()]
     assert seeds == [[5.0, 30.0, 40.0], [3.0, 700.0, 960.0], [4.0, 650.0, 950.0]]  # each seed, no mean
     assert len(axis.collections) == 1  # NCAP's band only: none around a mean that describes no seed
     rows = [r for r in writer.rows if r["series"].startswith("MLP")]
     assert {r["series"] for r in rows} == {"MLP 256x256, seed 2", "MLP 256x256, seed 1", "MLP 256x256, seed 0"}
     assert all(r["n_seeds"] == 1 and math.isnan(r["ci_low"]) for r in rows)
-    assert [r["mean"] for r in rows if r["series"] == "MLP 256x256, seed 2"] == [5.0, 30.0, 40.0]
+    assert [r["point"] for r in rows if r["series"] == "MLP 256x256, seed 2"] == [5.0, 30.0, 40.0]
+    assert {r["statistic"] for r in rows} == {"seed"}
 
 
 def test_fig4a_draws_the_untrained_return_apart_on_a_log_step_axis(tmp_path):

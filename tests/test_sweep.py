@@ -26,7 +26,7 @@ def test_smoke_sweep_then_every_figure(tmp_path):
     assert not report.failed and len(report.trained) == len(specs)
     again = run_sweep(specs, tmp_path / "runs", workers=2, progress=lambda line: None)
     assert len(again.skipped) == len(specs) and not again.trained
-    written = make_figures(tmp_path / "runs", tmp_path / "figs", transfer_episodes=1, transfer_links=(3, 5))
+    written = make_figures(tmp_path / "runs", tmp_path / "figs", transfer_links=(3, 4))  # trained on 4 links
     for figure in ("4a", "4b", "5", "6", "7a", "7b"):
         for ext in ("png", "svg", "csv"):
             assert (tmp_path / "figs" / f"fig{figure}.{ext}").stat().st_size > 0
@@ -38,6 +38,16 @@ def test_smoke_sweep_then_every_figure(tmp_path):
         rows = list(csv.DictReader(handle))
     assert {row["panel"] for row in rows} == {"ppo", "ddpg", "es", "ppo final", "ddpg final", "es final"}
     assert len({row["series"] for row in rows if row["panel"] == "ddpg"}) == 8
+    # Fig. 6 evaluates on the training's own starts and episodes, deterministic: at the trained length it is
+    # the final evaluation's deterministic return, run by run (one seed here: the IQM is that run's)
+    with (tmp_path / "figs" / "fig6.csv").open() as handle:
+        transfer = list(csv.DictReader(handle))
+    for spec in specs:
+        if spec.config.arch.arch == "ncap" and arch_key(spec.config.arch) == "ncap":
+            final = RunDir(tmp_path / "runs" / spec.name).read_metrics()[-1]["return_deterministic"]
+            (row,) = [r for r in transfer if r["series"] == f"{spec.config.algo} trained"
+                      and float(r["x"]) == spec.config.n_links - 1]
+            assert float(row["point"]) == final
 
 
 def _sabotage(runs_dir, name):
@@ -91,3 +101,15 @@ def test_cli_medium_dry_run_lists_its_21_runs(tmp_path):
                             check=True)
     assert sorted(result.stdout.split()) == sorted(spec.name for spec in expand(["all"], "medium"))
     assert len(result.stdout.split()) == 21 and not (tmp_path / "runs").exists()
+
+
+def test_output_piped_into_a_reader_that_stops_early_ends_quietly(tmp_path):
+    """`ncap sweep --dry-run | head -1`: the closed pipe is not an error (BrokenPipeError is an OSError)."""
+    grid = tmp_path / "grid.yaml"
+    grid.write_text(yaml.safe_dump({**ES_GRID, "grid": {"seed": list(range(2000))}}))
+    command = [sys.executable, "-m", "ncap.cli.main", "sweep", "--grid", str(grid), "--out", str(tmp_path), "--dry-run"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.readline().strip() == b"es-ncap-n3-s0"
+    process.stdout.close()  # the reader stops: later writes hit a closed pipe
+    assert process.wait(timeout=120) == 0
+    assert process.stderr.read() == b""

@@ -49,13 +49,13 @@ def main(argv: list[str] | None = None) -> int:
     except NcapError as error:  # ours only: any other exception is a bug and keeps its traceback
         print(f"ncap: error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `ncap eval --json | head` (before OSError, of which it is a kind)
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return 0
     except OSError as error:  # files and directories: missing, not writable, disk full, cluster unreachable
         where = f": {error.filename}" if error.filename else ""
         print(f"ncap: error: {error.strerror or error}{where}", file=sys.stderr)
         return 2
-    except BrokenPipeError:  # e.g. `ncap eval --json | head`
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
-        return 0
     except KeyboardInterrupt:
         print("ncap: interrupted", file=sys.stderr)
         return 130

@@ -42,7 +42,8 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
                          help="default (or all): every paper figure whose runs exist; " +
                               "; ".join(f"{name}: {figure_set.help}" for name, figure_set in FIGURE_SETS.items()))
     figures.add_argument("--transfer-episodes", type=positive_int, default=5,
-                         help="Fig. 6 and nav: evaluation episodes per policy and body length")
+                         help="nav and quadruped: evaluation episodes per policy and condition (Fig. 6 evaluates "
+                              "each run on its own training's evaluation episodes and starts)")
     figures.add_argument("--transfer-links", type=_links, default=tuple(range(3, 17)),
                          help="Fig. 6: body lengths (n_links), e.g. 3,6,10 (default 3..16)")
     figures.set_defaults(handler=run_figures)
@@ -100,7 +101,6 @@ def run_figures(args: argparse.Namespace) -> None:
     paper = [f for f in args.figure or ["all"] if f not in FIGURE_SETS]
     if paper:
         chosen = None if "all" in paper else tuple(paper)  # all: every figure whose runs exist
-        written += make_figures(args.runs_dir, args.out, chosen, transfer_episodes=args.transfer_episodes,
-                                transfer_links=args.transfer_links)
+        written += make_figures(args.runs_dir, args.out, chosen, transfer_links=args.transfer_links)
     for path in written:
         print(f"wrote {path}")

@@ -10,11 +10,12 @@
   MLP(12, 10, 10) on the observations (PPO).
 
 Returns are in the paper's measure per algorithm (``RunGroup.measure``: sampled
-actions for PPO, deterministic for DDPG and ES).
+actions for PPO, deterministic for DDPG and ES), except Fig. 6 (deterministic for every policy).
 
-Curves show the mean over seeds and a 95% bootstrap confidence band
-(``scipy.stats.bootstrap``); a group whose seeds end split apart (some stuck while the others learn,
-:func:`~ncap.experiments.results.is_split`) is drawn seed by seed instead, without a mean or band. Steps
+The statistic over seeds is the interquartile mean (IQM) with its 95% stratified bootstrap interval
+(rliable, :mod:`ncap.experiments.statistics`); every figure says so and gives the seed count of each series.
+A group whose seeds end split apart (some stuck while the others learn,
+:func:`~ncap.experiments.results.is_split`) is drawn seed by seed instead, without an IQM or band. Steps
 are linear from 0 where a panel shows one algorithm's budget (4B, 7A, 7B); Fig. 4A, whose panels mix
 budgets decades apart, has log steps from the first evaluation with the untrained policy's return (step 0)
 drawn apart as a point ticked "0". DDPG's random-action phase is shaded.
@@ -28,9 +29,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ncap.config import TrainConfig
 from ncap.envs import EPISODE_STEPS
 from ncap.errors import ConfigError
-from ncap.evaluation import ActionNoise, evaluate
+from ncap.evaluation import evaluate
 from ncap.experiments.labels import (
     ALGO_COLORS,
     ALGO_NAMES,
@@ -40,13 +42,16 @@ from ncap.experiments.labels import (
     is_plain_circuit,
     is_two_layer_mlp,
 )
-from ncap.experiments.results import Estimate, RunGroup, estimate, is_split, load_groups
-from ncap.experiments.summary import write_summary
+from ncap.experiments.results import RunGroup, estimate, is_split, load_groups
+from ncap.experiments.statistics import Interval
+from ncap.experiments.summary import reached_asymptote, write_summary
 from ncap.policies import ArchitectureConfig, build_policy, transfer_policy
 from ncap.runs import atomic_csv, load_run
 from ncap.viz import canvas
 
-CSV_FIELDS = ("figure", "panel", "series", "x", "mean", "ci_low", "ci_high", "n_seeds")
+CSV_FIELDS = ("figure", "panel", "series", "x", "statistic", "point", "ci_low", "ci_high", "n_seeds")
+STATISTIC_NOTE = "line: IQM over seeds (n in legend); band: its 95% stratified bootstrap CI (rliable)"
+"""What every curve figure draws, in its title."""
 TRANSFER_LINKS = tuple(range(3, 17))
 
 
@@ -58,9 +63,9 @@ class FigureWriter:
         self.out.mkdir(parents=True, exist_ok=True)
         self.rows: list[dict] = []
 
-    def add(self, figure: str, panel: str, series: str, x: float, est) -> None:
-        self.rows.append({"figure": figure, "panel": panel, "series": series, "x": x, "mean": est.mean,
-                          "ci_low": est.low, "ci_high": est.high, "n_seeds": est.n})
+    def add(self, figure: str, panel: str, series: str, x: float, est: Interval) -> None:
+        self.rows.append({"figure": figure, "panel": panel, "series": series, "x": x, "statistic": est.statistic,
+                          "point": est.point, "ci_low": est.low, "ci_high": est.high, "n_seeds": est.n})
 
     def save(self, figure_name: str, figure) -> list[Path]:
         paths = [self.out / f"fig{figure_name}.{ext}" for ext in ("png", "svg")]
@@ -72,51 +77,56 @@ class FigureWriter:
 
 
 def _curve(axis, writer: FigureWriter, figure: str, panel: str, group: RunGroup, label: str,
-           origin: float | None = None, color: str | None = None) -> None:
-    """Mean over seeds and its band; on a log step axis (``origin`` given) from the first evaluation on,
+           origin: float | None = None, color: str | None = None, linestyle: str = "-") -> None:
+    """IQM over seeds and its band; on a log step axis (``origin`` given) from the first evaluation on,
     with the untrained policy's return a point at ``origin`` (drawn apart, ticked 0)."""
     steps, estimates = group.curve()
     if not len(steps):
         return
     _shade_random_phase(axis, group, origin)
     if is_split(group.final_returns(), scale=EPISODE_STEPS):  # the swim task's best return: 1 per step
-        _seed_lines(axis, writer, figure, panel, group, label, origin, color)
+        _seed_lines(axis, writer, figure, panel, group, label, origin, color, linestyle)
         return
-    mean = np.array([e.mean for e in estimates])
+    point = np.array([e.point for e in estimates])
     low, high = np.array([e.low for e in estimates]), np.array([e.high for e in estimates])
     later = steps > 0 if origin is not None else np.ones(len(steps), dtype=bool)
-    (line,) = axis.plot(steps[later], mean[later], label=f"{label} (n={estimates[0].n})", color=color)
+    (line,) = axis.plot(steps[later], point[later], label=f"{label} (n={estimates[0].n})", color=color,
+                        linestyle=linestyle)
     if not np.isnan(low).all():
         axis.fill_between(steps[later], low[later], high[later], color=line.get_color(), alpha=0.15, linewidth=0)
     if not later.all():
         start = estimates[int(np.argmin(later))]
-        axis.errorbar([origin], [start.mean], yerr=_yerr([start]), fmt="o", markersize=3.5, capsize=2,
+        axis.errorbar([origin], [start.point], yerr=_yerr([start]), fmt="o", markersize=3.5, capsize=2,
                       color=line.get_color())
     for step, est in zip(steps, estimates):
         writer.add(figure, panel, label, float(step), est)
 
 
 def _seed_lines(axis, writer: FigureWriter, figure: str, panel: str, group: RunGroup, label: str,
-                origin: float | None, color: str | None) -> None:
-    """A split group (:func:`is_split`): each seed's curve, no mean or band; the CSV gets each seed's rows."""
+                origin: float | None, color: str | None, linestyle: str = "-") -> None:
+    """A split group (:func:`is_split`): each seed's curve, no IQM or band; the CSV gets each seed's rows."""
     steps, seeds = group.seed_curves()
     seed_numbers = [run.config.seed for run, rows in zip(group.runs, group.metrics(), strict=True) if rows]
     later = steps > 0 if origin is not None else np.ones(len(steps), dtype=bool)
     for k, (seed, values) in enumerate(zip(seed_numbers, seeds, strict=True)):
-        (line,) = axis.plot(steps[later], values[later], color=color, linewidth=0.9, alpha=0.75,
+        (line,) = axis.plot(steps[later], values[later], color=color, linewidth=0.9, alpha=0.75, linestyle=linestyle,
                             label=f"{label} (each of {len(seeds)} seeds: split)" if k == 0 else None)
         color = line.get_color()
         if not later.all():
             axis.plot([origin], values[~later][:1], "o", markersize=2.5, color=color, alpha=0.75)
         for step, value in zip(steps, values):
-            writer.add(figure, panel, f"{label}, seed {seed}", float(step), Estimate(float(value), math.nan,
-                                                                                         math.nan, 1))
+            writer.add(figure, panel, f"{label}, seed {seed}", float(step), _seed_value(value))
+
+
+def _seed_value(value: float) -> Interval:
+    """One seed's value as a CSV row: statistic "seed", no interval."""
+    return Interval("seed", float(value), math.nan, math.nan, 1)
 
 
 def _panels(count: int, title: str):
     figure, axes = canvas.subplots(1, count, figsize=(4.2 * count, 3.6), sharey=True, constrained_layout=True,
                                 squeeze=False)
-    figure.suptitle(title)
+    figure.suptitle(f"{title}\n{STATISTIC_NOTE}", fontsize=11)
     return figure, axes[0]
 
 
@@ -200,86 +210,111 @@ def figure_4b(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
     return writer.save("4b", figure)
 
 
+def _parameter_ticks(axis, groups: list[RunGroup]) -> None:
+    """Ticks at each architecture's parameter count, labelled with the architecture and the count (MLPs of
+    one size and another activation share a tick), so that no label is written over a point."""
+    names: dict[int, list[str]] = {}
+    for group in sorted(groups, key=lambda g: g.num_parameters):
+        name = "NCAP" if group.arch.arch == "ncap" else "MLP " + "x".join(map(str, group.arch.hidden))
+        if name not in names.setdefault(group.num_parameters, []):
+            names[group.num_parameters].append(name)
+    axis.set_xticks(list(names), [f"{'/'.join(n)}\n{count:,}" for count, n in names.items()], fontsize=7)
+    axis.minorticks_off()
+
+
 def figure_5(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
-    figure, (absolute, per_param) = canvas.subplots(1, 2, figsize=(9, 3.8), constrained_layout=True)
-    figure.suptitle("Fig. 5: parameter efficiency (final evaluation return)")
+    """Final return and final return per parameter against parameter count. The circuit is a star, apart;
+    MLPs of one activation are joined by a line (a trend over MLP sizes). A hollow marker is a group without
+    an asymptote within its budget (:func:`~ncap.experiments.summary.reached_asymptote`): its final return
+    is where training stopped, not where it would end."""
+    figure, (absolute, per_param) = canvas.subplots(1, 2, figsize=(11, 4.4), constrained_layout=True)
+    figure.suptitle("Fig. 5: parameter efficiency (final evaluation return)\nIQM over seeds with its 95% "
+                    "stratified bootstrap CI; star: NCAP; hollow: no asymptote within the budget", fontsize=11)
+    drawn = []
     for algo in ALGO_NAMES:
-        chosen = sorted((g for g in groups if g.algo == algo and _is_fig4b_arch(g.arch)), key=lambda g: g.num_parameters)
+        chosen = sorted((g for g in groups if g.algo == algo and _is_fig4b_arch(g.arch)),
+                        key=lambda g: g.num_parameters)
         if not chosen:
             continue
-        finals = {g.key: estimate(g.final_returns()) for g in chosen}
-        efficiency = {g.key: estimate(np.asarray(g.final_returns()) / g.num_parameters) for g in chosen}
+        drawn += chosen
+        color = ALGO_COLORS[algo]
         for group in chosen:
-            writer.add("5", "final_return", f"{algo} {group.label}", group.num_parameters, finals[group.key])
-            writer.add("5", "return_per_parameter", f"{algo} {group.label}", group.num_parameters,
-                       efficiency[group.key])
-            per_param.annotate(group.label, (group.num_parameters, efficiency[group.key].mean), fontsize=6)
-        # one line per MLP hidden activation, each through the circuit: MLPs of one size but another
-        # activation are another line, not a vertical step
-        activations = sorted({g.arch.mlp_activation for g in chosen if g.arch.arch == "mlp"},
-                             key=lambda a: a != "relu") or ["relu"]
+            final = estimate(group.final_returns())
+            efficiency = estimate(np.asarray(group.final_returns()) / group.num_parameters)
+            steps, curve = group.curve()
+            settled = reached_asymptote(steps, [e.point for e in curve])
+            series = f"{algo} {group.label}"
+            writer.add("5", "final_return", series, group.num_parameters, final)
+            writer.add("5", "return_per_parameter", series, group.num_parameters, efficiency)
+            marker = "*" if group.arch.arch == "ncap" else "o"
+            for axis, est in ((absolute, final), (per_param, efficiency)):
+                axis.errorbar([group.num_parameters], [est.point], yerr=_yerr([est]), fmt=marker, capsize=2,
+                              markersize=11 if marker == "*" else 6, color=color,
+                              markerfacecolor=color if settled else "white", markeredgewidth=1.2)
+        activations = sorted({g.arch.mlp_activation for g in chosen if g.arch.arch == "mlp"}, key=lambda a: a != "relu")
         for index, activation in enumerate(activations):
-            line = [g for g in chosen if g.arch.arch != "mlp" or g.arch.mlp_activation == activation]
-            label = ALGO_NAMES[algo] + ("" if activation == "relu" else f", {activation} MLPs")
-            style = {"marker": "o", "label": label, "color": ALGO_COLORS[algo],
-                     "linestyle": ("-", "--", ":")[index % 3]}
+            line = [g for g in chosen if g.arch.arch == "mlp" and g.arch.mlp_activation == activation]
             params = [g.num_parameters for g in line]
-            absolute.plot(params, [finals[g.key].mean for g in line], **style)
-            per_param.plot(params, [efficiency[g.key].mean for g in line], **style)
+            finals = [estimate(g.final_returns()).point for g in line]
+            style = {"color": color, "linestyle": ("-", "--", ":")[index % 3], "zorder": 1,
+                     "label": f"{ALGO_NAMES[algo]} MLPs" + ("" if activation == "relu" else f" ({activation})")}
+            absolute.plot(params, finals, **style)
+            per_param.plot(params, np.array(finals) / np.array(params), **style)
+        if any(g.arch.arch == "ncap" for g in chosen):
+            absolute.plot([], [], "*", color=color, markersize=11, label=f"{ALGO_NAMES[algo]} NCAP")
     for axis, ylabel in ((absolute, "final return"), (per_param, "final return per parameter")):
         axis.set_xscale("log")
+        _parameter_ticks(axis, drawn)
         axis.set_xlabel("parameters")
         axis.set_ylabel(ylabel)
         axis.grid(alpha=0.3)
-        axis.legend(fontsize=7)
     per_param.set_yscale("log")
+    absolute.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
     return writer.save("5", figure)
 
 
-def transfer_returns(group: RunGroup, lengths: tuple[int, ...], episodes: int, seed: int) -> dict[int, list[float]]:
-    """Per body length, each seed's zero-shot return of the group's trained circuits, in the
-    group's measure (sampled actions use the run's own action std, the same on every joint)."""
-    out: dict[int, list[float]] = {n: [] for n in lengths}
-    sampled = group.measure == "return_sampled"
-    for run in group.runs:
-        policy, config, noise = load_run(run.path)
-        for n_links in lengths:
-            std = (sum(noise.std) / len(noise.std),) * (n_links - 1) if sampled and noise else None
-            result = evaluate(transfer_policy(policy, n_links), config.task, n_links, episodes, seed,
-                              noise=ActionNoise(std, noise.squashed) if std else None)
-            out[n_links].append(result.mean_sampled_return if std else result.mean_return)
-    return out
+def transfer_returns(run, lengths: tuple[int, ...]) -> dict[int, float]:
+    """One trained circuit's deterministic return on each body length, zero-shot, on the starts and episode
+    count of its own training's evaluations (``eval_seed``, ``eval_episodes``): at its trained length this is
+    its final evaluation's deterministic return."""
+    policy, config, _ = load_run(run.path)
+    return {n: evaluate(transfer_policy(policy, n), config.task, n, config.eval_episodes, config.eval_seed).mean_return
+            for n in lengths}
 
 
-def figure_6(groups: list[RunGroup], writer: FigureWriter, episodes: int = 5, seed: int = 2_000_000,
-             lengths: tuple[int, ...] = TRANSFER_LINKS) -> list[Path]:
+def figure_6(groups: list[RunGroup], writer: FigureWriter, lengths: tuple[int, ...] = TRANSFER_LINKS) -> list[Path]:
+    """Zero-shot transfer of the trained circuits, beside the untrained one, all in one measure (deterministic
+    actions) and on the same evaluation starts (the trained runs' ``eval_seed`` and ``eval_episodes``)."""
     trained = [g for g in groups if is_plain_circuit(g.arch) and g.n_links == 6]
     if not trained:  # smoke sweeps train shorter bodies: transfer from whatever the circuits learned on
         trained = [g for g in groups if is_plain_circuit(g.arch)]
-    figure, axis = canvas.subplots(figsize=(6.5, 4), constrained_layout=True)
+    figure, axis = canvas.subplots(figsize=(7, 4.4), constrained_layout=True)
     joints = np.array(lengths) - 1
+    reference = trained[0].config if trained else TrainConfig()
     untrained = build_policy(ArchitectureConfig(), "swim", 6)
-    base = [estimate([evaluate(transfer_policy(untrained, n), "swim", n, episodes, seed).mean_return])
-            for n in lengths]
-    axis.plot(joints, [e.mean for e in base], "k--", marker="s", label="untrained NCAP (deterministic)")
+    base = [_seed_value(evaluate(transfer_policy(untrained, n), "swim", n, reference.eval_episodes,
+                                 reference.eval_seed).mean_return) for n in lengths]
+    axis.plot(joints, [e.point for e in base], "k--", marker="s", label="untrained NCAP")
     for n, est in zip(lengths, base):
         writer.add("6", "transfer", "untrained", n - 1, est)
     for group in trained:
-        per_length = transfer_returns(group, lengths, episodes, seed)
-        ests = [estimate(per_length[n]) for n in lengths]
-        (line,) = axis.plot(joints, [e.mean for e in ests], marker="o", color=ALGO_COLORS[group.algo],
+        per_run = [transfer_returns(run, lengths) for run in group.runs]
+        ests = [estimate([returns[n] for returns in per_run]) for n in lengths]
+        (line,) = axis.plot(joints, [e.point for e in ests], marker="o", color=ALGO_COLORS[group.algo],
                             label=f"{ALGO_NAMES[group.algo]} NCAP trained on {group.n_links - 1} joints "
                                   f"(n={len(group.runs)})")
-        low, high = [e.low for e in ests], [e.high for e in ests]
-        if not np.isnan(low).all():
-            axis.fill_between(joints, low, high, color=line.get_color(), alpha=0.2)
+        if any(e.has_interval for e in ests):
+            axis.fill_between(joints, [e.low for e in ests], [e.high for e in ests], color=line.get_color(),
+                              alpha=0.2)
         for n, est in zip(lengths, ests):
             writer.add("6", "transfer", f"{group.algo} trained", n - 1, est)
     for trained_joints in sorted({g.n_links - 1 for g in trained}):
         axis.axvline(trained_joints, color="gray", lw=0.8)
     axis.set_xlabel("joints of the body (vertical line: trained length)")
-    axis.set_ylabel("evaluation return")
-    axis.set_title("Fig. 6: zero-shot transfer to other body lengths")
+    axis.set_ylabel("deterministic evaluation return")
+    episodes = f"{reference.eval_episodes} episodes from the training's evaluation starts"
+    axis.set_title(f"Fig. 6: zero-shot transfer to other body lengths\ndeterministic actions, {episodes}; "
+                   "IQM over seeds, band: 95% stratified bootstrap CI", fontsize=10)
     axis.grid(alpha=0.3)
     axis.legend(fontsize=7)
     return writer.save("6", figure)
@@ -290,19 +325,27 @@ def figure_7a(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
     algos = [a for a in ALGO_NAMES if any(g.algo == a for g in ablated)] or ["ppo"]
     figure, axes = canvas.subplots(len(algos), 2, figsize=(11, 3.6 * len(algos)), constrained_layout=True,
                                 squeeze=False)
-    figure.suptitle("Fig. 7A: ablations: weight sharing x sign constraints x initialization")
+    figure.suptitle("Fig. 7A: ablations: weight sharing x sign constraints x initialization\n"
+                    f"{STATISTIC_NOTE}; log return axis on the curves; bars: IQM and CI, dots: each seed",
+                    fontsize=11)
     for (curves, bars), algo in zip(axes, algos):
         chosen = sorted((g for g in ablated if g.algo == algo), key=lambda g: (_ablations(g.arch), g.key))
         finals = []
         for group in chosen:
-            _curve(curves, writer, "7a", algo, group, group.label)
+            _curve(curves, writer, "7a", algo, group, group.label, color=_ablation_color(group.arch),
+                   linestyle="-" if group.arch.weight_sharing else "--")
             est = estimate(group.final_returns())
             finals.append(est)
             writer.add("7a", f"{algo} final", group.label, math.nan, est)
         _format_curve_axis(curves, f"{ALGO_NAMES[algo]}: learning curves", legend_below=True)
-        curves.set_ylabel("evaluation return")
+        curves.set_yscale("log")  # near-zero curves (no sign constraints) apart from each other
+        curves.set_ylabel("evaluation return (log)")
         positions = np.arange(len(chosen))
-        bars.bar(positions, [e.mean for e in finals], yerr=_yerr(finals), capsize=3, color=ALGO_COLORS[algo])
+        bars.bar(positions, [e.point for e in finals], yerr=_yerr(finals), capsize=3, color=ALGO_COLORS[algo],
+                 alpha=0.6)
+        for position, group in zip(positions, chosen):
+            seeds = group.final_returns()
+            bars.plot(position + np.linspace(-0.2, 0.2, len(seeds)), seeds, ".", color="black", markersize=4)
         bars.set_xticks(positions, [g.label for g in chosen], rotation=35, ha="right", fontsize=7)
         bars.set_ylabel("final evaluation return")
         bars.set_title(f"{ALGO_NAMES[algo]}: final return", fontsize=10)
@@ -310,10 +353,19 @@ def figure_7a(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
 
 
 def _yerr(estimates) -> np.ndarray:
-    """Error bar lengths (2, n) below and above each mean; 0 where there is no interval (one seed) or where
-    rounding puts the mean a hair outside it (seeds all equal)."""
-    lengths = [[e.mean - e.low for e in estimates], [e.high - e.mean for e in estimates]]
+    """Error bar lengths (2, n) below and above each point; 0 where there is no interval (one seed) or where
+    rounding puts the point a hair outside it (seeds all equal)."""
+    lengths = [[e.point - e.low for e in estimates], [e.high - e.point for e in estimates]]
     return np.maximum(np.nan_to_num(np.array(lengths)), 0.0)
+
+
+_ABLATION_COLORS = {(True, "constant"): "tab:blue", (True, "uniform"): "tab:green",
+                    (False, "constant"): "tab:red", (False, "uniform"): "tab:purple"}
+"""Fig. 7A's curve colours by (sign constraints, init); weight sharing is the line style (solid: shared)."""
+
+
+def _ablation_color(arch: ArchitectureConfig) -> str:
+    return _ABLATION_COLORS[(arch.sign_constraints, arch.init)]
 
 
 def _ablations(arch: ArchitectureConfig) -> int:
@@ -336,7 +388,7 @@ def figure_7b(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
     figure, axis = canvas.subplots(figsize=(6.5, 4), constrained_layout=True)
     for group in chosen:
         _curve(axis, writer, "7b", "curves", group, FIG7B_ARCHS[group.arch])
-    _format_curve_axis(axis, "Fig. 7B: sparsity (PPO)")
+    _format_curve_axis(axis, f"Fig. 7B: sparsity (PPO)\n{STATISTIC_NOTE}")
     axis.set_ylabel("evaluation return")
     return writer.save("7b", figure)
 
@@ -357,12 +409,12 @@ def figures_with_runs(groups: list[RunGroup]) -> tuple[str, ...]:
 
 
 def make_figures(runs_dir: str | Path, out: str | Path, figures: tuple[str, ...] | None = None,
-                 transfer_episodes: int = 5, transfer_links: tuple[int, ...] = TRANSFER_LINKS) -> list[Path]:
+                 transfer_links: tuple[int, ...] = TRANSFER_LINKS) -> list[Path]:
     """Draw ``figures`` (default: every figure whose runs exist under ``runs_dir``, see
     :func:`figures_with_runs`) and the summary; returns the files written.
 
-    Fig. 6 evaluates every trained circuit on each body length of
-    ``transfer_links`` (``transfer_episodes`` episodes each).
+    Fig. 6 evaluates every trained circuit on each body length of ``transfer_links``, with its own
+    training's evaluation episodes and starts.
     """
     groups = load_groups(runs_dir)
     if not groups:
@@ -371,7 +423,7 @@ def make_figures(runs_dir: str | Path, out: str | Path, figures: tuple[str, ...]
     written = []
     for name in figures_with_runs(groups) if figures is None else figures:
         if name == "6":
-            written += figure_6(groups, writer, episodes=transfer_episodes, lengths=transfer_links)
+            written += figure_6(groups, writer, lengths=transfer_links)
         else:
             written += FIGURE_FUNCTIONS[name](groups, writer)
     return written + write_summary(groups, writer.out)

@@ -25,7 +25,7 @@ MEDIUM_RUNS = frozenset({("ppo", "ncap"), ("ppo", "mlp256x256"), ("ppo", "ncap-d
 embedding with free weights) at the paper's step counts: (algo, arch key)."""
 AUTHORS_ES_MLP = {"arch": "mlp", "hidden": [256, 256], "mlp_activation": "tanh"}
 """The ES MLP(256,256) of the authors' release: tanh hidden layers (the paper's text says ReLU)."""
-MLP_SIZES = {"smoke": ((4, 4), (256, 256)), "small": ((4, 4), (32, 32), (256, 256)), "medium": ((256, 256),),
+MLP_SIZES = {"smoke": ((4, 4), (256, 256)), "small": ((2, 2), (4, 4), (32, 32), (256, 256)), "medium": ((256, 256),),
              "paper": ((2, 2), (4, 4), (8, 8), (16, 16), (32, 32), (64, 64), (128, 128), (256, 256))}
 BUDGETS: dict[str, dict[str, Any]] = {
     "smoke": {"seeds": 1, "overrides": {

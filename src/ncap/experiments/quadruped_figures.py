@@ -6,9 +6,9 @@ each as PNG + SVG + CSV (``figure, panel, series, x, mean, ci_low, ci_high,
 n_seeds``):
 
 - ``figQcurves``: evaluation return and forward displacement against steps,
-  per terrain, one line per (algorithm, architecture): the mean over seeds,
-  thin lines for each seed, and the 95% percentile bootstrap CI over seeds
-  (with 3 seeds that interval is the seeds' min..max); step 0 is the untrained policy;
+  per terrain, one line per (algorithm, architecture): the interquartile mean (IQM) over seeds,
+  thin lines for each seed, and its 95% stratified bootstrap CI over seeds (rliable; with 3 seeds the IQM
+  is their mean and the interval nearly their range); step 0 is the untrained policy;
 - ``figQgeneral``: policies trained on flat ground at walk speed, evaluated on
   bumps, on fixed frictions 0.4 .. 1.6 and at run speed, beside flat;
 - ``figQgait``: footfalls of the untrained and the trained circuit at walk and run drive;
@@ -34,16 +34,17 @@ from ncap.experiments.figures import FigureWriter, _yerr
 from ncap.experiments.gait import draw_footfalls, record_gait
 from ncap.experiments.labels import ALGO_NAMES, arch_label, quadruped_key
 from ncap.experiments.results import RunGroup, estimate
+from ncap.experiments.statistics import Interval
 from ncap.policies import ArchitectureConfig, build_policy
-from ncap.runs import CONFIG, RunDir, atomic_csv, load_run
+from ncap.runs import CONFIG, RunDir, atomic_csv, atomic_write, load_run
 from ncap.viz import canvas
 
 CONDITIONS = (("flat (trained)", {}), ("bumps", {"terrain": "bumps"}),
               *((f"friction {mu:g}", {"friction": (mu, mu)}) for mu in (0.4, 0.7, 1.0, 1.3, 1.6)),
               ("run speed 1.0 m/s", {"speed": 1.0}))
 """Generalisation conditions: changes to the training task (flat, walk)."""
-SUMMARY_FIELDS = ("algo", "arch", "task", "seeds", "parameters", "steps", "initial_return", "final_return",
-                  "final_return_ci", "final_displacement_m", "final_displacement_ci", "fall_rate")
+SUMMARY_FIELDS = ("algo", "arch", "task", "seeds", "parameters", "steps", "initial_iqm", "final_iqm",
+                  "final_iqm_ci", "final_displacement_iqm_m", "final_displacement_ci", "fall_rate")
 
 
 def load_quadruped_groups(runs_dir: str | Path) -> list[RunGroup]:
@@ -82,7 +83,7 @@ def figure_curves(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
     terrains = sorted({g.config.quadruped.terrain for g in groups}, key=["flat", "bumps"].index)
     figure, axes = canvas.subplots(2, len(terrains), figsize=(5 * len(terrains), 6.4), squeeze=False,
                                    constrained_layout=True, sharex="col")
-    figure.suptitle("Quadruped, walk: mean over seeds,\n95% percentile bootstrap CI; thin lines: seeds", fontsize=9)
+    figure.suptitle("Quadruped, walk: IQM over seeds,\n95% stratified bootstrap CI; thin lines: seeds", fontsize=9)
     for column, terrain in enumerate(terrains):
         for row, (measure, name) in enumerate((("return_deterministic", "return (max 500)"),
                                                ("forward_displacement", "forward displacement (m)"))):
@@ -104,8 +105,8 @@ def _draw_group(axis, writer: FigureWriter, figure: str, panel: str, group: RunG
     label, color = _series(group), _color(group)
     for rows in group.metrics():
         axis.plot([r["env_steps"] for r in rows], [r[measure] for r in rows], color=color, alpha=0.25, lw=0.8)
-    mean = np.array([e.mean for e in estimates])
-    axis.plot(steps, mean, color=color, label=f"{label} (n={estimates[0].n})")
+    point = np.array([e.point for e in estimates])
+    axis.plot(steps, point, color=color, label=f"{label} (n={estimates[0].n})")
     low, high = np.array([e.low for e in estimates]), np.array([e.high for e in estimates])
     if not np.isnan(low).all():
         axis.fill_between(steps, low, high, color=color, alpha=0.2)
@@ -119,7 +120,7 @@ def figure_general(groups: list[RunGroup], writer: FigureWriter, episodes: int, 
         return []
     figure, axes = canvas.subplots(1, 2, figsize=(11, 3.8), constrained_layout=True)
     figure.suptitle(f"Trained on flat ground at walk speed, evaluated elsewhere ({episodes} episodes per seed; "
-                    "mean over seeds, 95% percentile bootstrap CI)", fontsize=9)
+                    "IQM over seeds, 95% stratified bootstrap CI)", fontsize=9)
     width = 0.8 / len(trained)
     for index, group in enumerate(trained):
         results = {name: [] for name, _ in CONDITIONS}
@@ -132,7 +133,7 @@ def figure_general(groups: list[RunGroup], writer: FigureWriter, episodes: int, 
         for axis, (measure, name) in zip(axes, (("mean_return", "return"), ("mean_displacement", "displacement (m)"))):
             ests = [estimate([getattr(r, measure) for r in results[c]]) for c, _ in CONDITIONS]
             x = np.arange(len(CONDITIONS)) + (index - (len(trained) - 1) / 2) * width
-            axis.bar(x, [e.mean for e in ests], width, color=_color(group), label=_series(group),
+            axis.bar(x, [e.point for e in ests], width, color=_color(group), label=_series(group),
                      yerr=_yerr(ests), capsize=2)
             for position, ((condition, _), est) in enumerate(zip(CONDITIONS, ests)):
                 writer.add("Qgeneral", name, f"{_series(group)}: {condition}", float(position), est)
@@ -172,15 +173,14 @@ def figure_gait(groups: list[RunGroup], writer: FigureWriter, seed: int) -> list
             draw_footfalls(axes[row][column], gait, f"{name}, {gait_name}; {gait.displacement:.2f} m in 15 s")
             period, phases = gait.period_and_phases
             for leg, phase in zip(("FL", "FR", "HL", "HR"), phases):
-                writer.rows.append({"figure": "Qgait", "panel": f"{name}, {gait_name}", "series": f"phase {leg}",
-                                    "x": period, "mean": phase, "ci_low": math.nan, "ci_high": math.nan,
-                                    "n_seeds": 1})
+                writer.add("Qgait", f"{name}, {gait_name}", f"phase {leg}", period,
+                           Interval("seed", phase, math.nan, math.nan, 1))
     return writer.save("Qgait", figure)
 
 
 def figure_params(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
     figure, axes = canvas.subplots(1, 2, figsize=(10, 3.6), constrained_layout=True)
-    figure.suptitle("Final evaluation against trainable parameters (mean over seeds, 95% percentile bootstrap CI)",
+    figure.suptitle("Final evaluation against trainable parameters (IQM over seeds, 95% stratified bootstrap CI)",
                     fontsize=9)
     for group in groups:
         count = _parameters(group)
@@ -188,7 +188,7 @@ def figure_params(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
         for axis, measure, name in ((axes[0], "return_deterministic", "final return"),
                                     (axes[1], "forward_displacement", "final displacement (m)")):
             est = estimate(group.final_returns(measure))
-            axis.errorbar([count], [est.mean], yerr=_yerr([est]), fmt="o" if group.arch.arch == "ncap" else "s",
+            axis.errorbar([count], [est.point], yerr=_yerr([est]), fmt="o" if group.arch.arch == "ncap" else "s",
                           color=_color(group), label=label, capsize=3,
                           markerfacecolor="none" if group.config.quadruped.terrain == "bumps" else None)
             writer.add("Qparams", name, label, float(count), est)
@@ -212,9 +212,9 @@ def summary_rows(groups: list[RunGroup]) -> list[dict]:
         initial = estimate([rows[0]["return_deterministic"] for rows in group.metrics()])
         rows.append({"algo": group.algo, "arch": group.key, "task": quadruped_key(group.config),
                      "seeds": len(group.runs), "parameters": _parameters(group),
-                     "steps": int(group.metrics()[0][-1]["env_steps"]), "initial_return": round(initial.mean, 1),
-                     "final_return": round(final.mean, 1), "final_return_ci": f"[{final.low:.1f}, {final.high:.1f}]",
-                     "final_displacement_m": round(displacement.mean, 2),
+                     "steps": int(group.metrics()[0][-1]["env_steps"]), "initial_iqm": round(initial.point, 1),
+                     "final_iqm": round(final.point, 1), "final_iqm_ci": f"[{final.low:.1f}, {final.high:.1f}]",
+                     "final_displacement_iqm_m": round(displacement.point, 2),
                      "final_displacement_ci": f"[{displacement.low:.2f}, {displacement.high:.2f}]",
                      "fall_rate": round(float(np.mean(group.final_returns("fall_rate"))), 2)})
     return rows
@@ -223,12 +223,13 @@ def summary_rows(groups: list[RunGroup]) -> list[dict]:
 def write_quadruped_summary(groups: list[RunGroup], out: Path) -> list[Path]:
     rows = summary_rows(groups)
     atomic_csv(out / "quadruped_summary.csv", SUMMARY_FIELDS, rows)
-    lines = ["# Quadruped runs", "", "Deterministic evaluation, 10 episodes per seed at the last step; mean over "
-             "seeds and 95% percentile bootstrap CI over seeds (with 3 seeds: the seeds' min..max).", "",
+    lines = ["# Quadruped runs", "", "Deterministic evaluation, 10 episodes per seed at the last step; IQM over "
+             "seeds and its 95% stratified bootstrap CI (rliable; with 3 seeds the IQM is the mean and the "
+             "interval nearly the seeds' range); fall_rate: mean over seeds.", "",
              "| " + " | ".join(SUMMARY_FIELDS) + " |", "|" + "---|" * len(SUMMARY_FIELDS)]
     lines += ["| " + " | ".join(str(row[f]) for f in SUMMARY_FIELDS) + " |" for row in rows]
     path = out / "quadruped_summary.md"
-    path.write_text("\n".join(lines) + "\n")
+    atomic_write(path, ("\n".join(lines) + "\n").encode())
     return [out / "quadruped_summary.csv", path]
 
 

@@ -1,4 +1,5 @@
-"""Runs grouped over seeds, with 95% bootstrap confidence intervals (SciPy)."""
+"""Runs grouped over seeds, summarised by the interquartile mean over seeds and its 95% stratified bootstrap
+interval (rliable, :mod:`ncap.experiments.statistics`)."""
 
 from __future__ import annotations
 
@@ -9,39 +10,21 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
-from scipy import stats
 
 from ncap.algorithms import get_algorithm
 from ncap.circuits import num_parameters
 from ncap.config import TrainConfig, identity
 from ncap.envs.swimmer.swimming import SWIM
 from ncap.experiments.labels import arch_key, arch_label
+from ncap.experiments.statistics import Interval, iqm, iqm_curve
 from ncap.policies import ArchitectureConfig, build_policy
 from ncap.runs import CONFIG, RunDir
 
-CONFIDENCE = 0.95
 
-
-@dataclass(frozen=True)
-class Estimate:
-    """Mean over seeds and its 95% bootstrap confidence interval (NaN bounds for one seed)."""
-
-    mean: float
-    low: float
-    high: float
-    n: int
-
-
-def estimate(values: list[float] | np.ndarray, seed: int = 0) -> Estimate:
-    """Mean and percentile-bootstrap 95% CI of ``values`` (one per seed)."""
-    values = np.asarray(values, dtype=float)
-    if len(values) < 2 or np.all(values == values[0]):
-        bound = values[0] if len(values) >= 2 else float("nan")
-        return Estimate(float(values.mean()), bound, bound, len(values))
-    result = stats.bootstrap((values,), np.mean, confidence_level=CONFIDENCE, n_resamples=2000,
-                             method="percentile", random_state=seed)
-    interval = result.confidence_interval
-    return Estimate(float(values.mean()), float(interval.low), float(interval.high), len(values))
+def estimate(values: list[float] | np.ndarray, seed: int = 0) -> Interval:
+    """IQM over seeds of ``values`` (one per seed) and its 95% stratified bootstrap interval (NaN bounds for
+    one seed)."""
+    return iqm(values, seed=seed)
 
 
 SPLIT_GAP = 0.25
@@ -75,6 +58,7 @@ class RunGroup:
 
     config: TrainConfig
     runs: list[RunDir]
+    _curves: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)
 
     @property
     def algo(self) -> str:
@@ -131,11 +115,15 @@ class RunGroup:
         steps = sorted(set.intersection(*(set(t) for t in tables)))
         return np.asarray(steps), np.array([[t[s] for s in steps] for t in tables])
 
-    def curve(self, measure: str | None = None) -> tuple[np.ndarray, list[Estimate]]:
-        """Evaluation return (``measure``, default :attr:`measure`) over env steps (the steps every seed has),
-        with CIs."""
-        steps, seeds = self.seed_curves(measure)
-        return steps, [estimate(seeds[:, i]) for i in range(len(steps))]
+    def curve(self, measure: str | None = None) -> tuple[np.ndarray, list[Interval]]:
+        """Evaluation return (``measure``, default :attr:`measure`) over env steps (the steps every seed has,
+        (T,)): the IQM over seeds at each step with its stratified bootstrap interval (T intervals; computed
+        once per measure)."""
+        measure = measure or self.measure
+        if measure not in self._curves:
+            steps, seeds = self.seed_curves(measure)
+            self._curves[measure] = (steps, iqm_curve(seeds) if len(steps) else [])
+        return self._curves[measure]
 
     def final_returns(self, measure: str | None = None) -> list[float]:
         """Each seed's last evaluation return (``measure``, default :attr:`measure`)."""
