@@ -222,22 +222,42 @@ def _parameter_ticks(axis, groups: list[RunGroup]) -> None:
     axis.minorticks_off()
 
 
+_MLP_MARKERS = {"relu": "o", "tanh": "D"}
+"""Fig. 5's marker per MLP hidden activation (another: a square); the circuit is a star."""
+
+
+def _fig5_marker(arch: ArchitectureConfig) -> str:
+    return "*" if arch.arch == "ncap" else _MLP_MARKERS.get(arch.mlp_activation, "s")
+
+
+def _fig5_legend(axis, algos: list[str], groups: list[RunGroup]) -> None:
+    """Colour: algorithm; marker: architecture; hollow: no asymptote within the budget."""
+    from matplotlib.lines import Line2D  # noqa: PLC0415
+
+    handles = [Line2D([], [], color=ALGO_COLORS[a], label=ALGO_NAMES[a]) for a in algos]
+    kinds = {("NCAP" if g.arch.arch == "ncap" else f"MLP ({g.arch.mlp_activation})"): _fig5_marker(g.arch)
+             for g in sorted(groups, key=lambda g: g.num_parameters)}
+    handles += [Line2D([], [], linestyle="None", marker=m, color="gray", label=k) for k, m in kinds.items()]
+    handles.append(Line2D([], [], linestyle="None", marker="o", color="gray", markerfacecolor="white",
+                          label="hollow: no asymptote\nwithin the budget"))
+    axis.legend(handles=handles, fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
+
+
 def figure_5(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
     """Final return and final return per parameter against parameter count. The circuit is a star, apart;
     MLPs of one activation are joined by a line (a trend over MLP sizes). A hollow marker is a group without
     an asymptote within its budget (:func:`~ncap.experiments.summary.reached_asymptote`): its final return
     is where training stopped, not where it would end."""
-    figure, (absolute, per_param) = canvas.subplots(1, 2, figsize=(11, 4.4), constrained_layout=True)
+    figure, (absolute, per_param) = canvas.subplots(1, 2, figsize=(11.5, 4.4), constrained_layout=True)
     figure.suptitle("Fig. 5: parameter efficiency (final evaluation return)\nIQM over seeds with its 95% "
-                    "stratified bootstrap CI; star: NCAP; hollow: no asymptote within the budget", fontsize=11)
-    drawn = []
+                    "stratified bootstrap CI (n seeds per point: figure CSV)", fontsize=11)
+    drawn, algos = [], []
     for algo in ALGO_NAMES:
         chosen = sorted((g for g in groups if g.algo == algo and _is_fig4b_arch(g.arch)),
                         key=lambda g: g.num_parameters)
         if not chosen:
             continue
-        drawn += chosen
-        color = ALGO_COLORS[algo]
+        drawn, algos, color = drawn + chosen, algos + [algo], ALGO_COLORS[algo]
         for group in chosen:
             final = estimate(group.final_returns())
             efficiency = estimate(np.asarray(group.final_returns()) / group.num_parameters)
@@ -246,7 +266,7 @@ def figure_5(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
             series = f"{algo} {group.label}"
             writer.add("5", "final_return", series, group.num_parameters, final)
             writer.add("5", "return_per_parameter", series, group.num_parameters, efficiency)
-            marker = "*" if group.arch.arch == "ncap" else "o"
+            marker = _fig5_marker(group.arch)
             for axis, est in ((absolute, final), (per_param, efficiency)):
                 axis.errorbar([group.num_parameters], [est.point], yerr=_yerr([est]), fmt=marker, capsize=2,
                               markersize=11 if marker == "*" else 6, color=color,
@@ -260,8 +280,6 @@ def figure_5(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
                      "label": f"{ALGO_NAMES[algo]} MLPs" + ("" if activation == "relu" else f" ({activation})")}
             absolute.plot(params, finals, **style)
             per_param.plot(params, np.array(finals) / np.array(params), **style)
-        if any(g.arch.arch == "ncap" for g in chosen):
-            absolute.plot([], [], "*", color=color, markersize=11, label=f"{ALGO_NAMES[algo]} NCAP")
     for axis, ylabel in ((absolute, "final return"), (per_param, "final return per parameter")):
         axis.set_xscale("log")
         _parameter_ticks(axis, drawn)
@@ -269,7 +287,7 @@ def figure_5(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
         axis.set_ylabel(ylabel)
         axis.grid(alpha=0.3)
     per_param.set_yscale("log")
-    absolute.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
+    _fig5_legend(per_param, algos, drawn)
     return writer.save("5", figure)
 
 
@@ -288,7 +306,7 @@ def figure_6(groups: list[RunGroup], writer: FigureWriter, lengths: tuple[int, .
     trained = [g for g in groups if is_plain_circuit(g.arch) and g.n_links == 6]
     if not trained:  # smoke sweeps train shorter bodies: transfer from whatever the circuits learned on
         trained = [g for g in groups if is_plain_circuit(g.arch)]
-    figure, axis = canvas.subplots(figsize=(7, 4.4), constrained_layout=True)
+    figure, axis = canvas.subplots(figsize=(7.5, 5), constrained_layout=True)
     joints = np.array(lengths) - 1
     reference = trained[0].config if trained else TrainConfig()
     untrained = build_policy(ArchitectureConfig(), "swim", 6)
@@ -313,8 +331,8 @@ def figure_6(groups: list[RunGroup], writer: FigureWriter, lengths: tuple[int, .
     axis.set_xlabel("joints of the body (vertical line: trained length)")
     axis.set_ylabel("deterministic evaluation return")
     episodes = f"{reference.eval_episodes} episodes from the training's evaluation starts"
-    axis.set_title(f"Fig. 6: zero-shot transfer to other body lengths\ndeterministic actions, {episodes}; "
-                   "IQM over seeds, band: 95% stratified bootstrap CI", fontsize=10)
+    axis.set_title(f"Fig. 6: zero-shot transfer to other body lengths\ndeterministic actions, {episodes};\n"
+                   "IQM over seeds, band: its 95% stratified bootstrap CI", fontsize=10)
     axis.grid(alpha=0.3)
     axis.legend(fontsize=7)
     return writer.save("6", figure)
