@@ -344,7 +344,7 @@ def figure_7a(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
     figure, axes = canvas.subplots(len(algos), 2, figsize=(11, 3.6 * len(algos)), constrained_layout=True,
                                 squeeze=False)
     figure.suptitle("Fig. 7A: ablations: weight sharing x sign constraints x initialization\n"
-                    f"{STATISTIC_NOTE}; log return axis on the curves; bars: IQM and CI, dots: each seed",
+                    f"{STATISTIC_NOTE}\ncurves: log return axis; bars: IQM and its CI, dots: each seed",
                     fontsize=11)
     for (curves, bars), algo in zip(axes, algos):
         chosen = sorted((g for g in ablated if g.algo == algo), key=lambda g: (_ablations(g.arch), g.key))
