@@ -218,7 +218,9 @@ def _parameter_ticks(axis, groups: list[RunGroup]) -> None:
         name = "NCAP" if group.arch.arch == "ncap" else "MLP " + "x".join(map(str, group.arch.hidden))
         if name not in names.setdefault(group.num_parameters, []):
             names[group.num_parameters].append(name)
-    axis.set_xticks(list(names), [f"{'/'.join(n)}\n{count:,}" for count, n in names.items()], fontsize=7)
+    # every other label one line lower: neighbours less than a decade apart (69 and 141) would overlap
+    labels = [("\n\n" if i % 2 else "") + f"{'/'.join(n)}\n{count:,}" for i, (count, n) in enumerate(names.items())]
+    axis.set_xticks(list(names), labels, fontsize=7)
     axis.minorticks_off()
 
 
