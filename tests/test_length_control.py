@@ -37,6 +37,7 @@ def test_the_three_sources_share_one_measure_and_the_trained_length_is_the_final
     assert float(rows[(5, "transfer")]["point"]) == pytest.approx(_final(moved / "ppo-ncap-s0"))
     assert rows[(5, "direct")]["point"] == rows[(5, "transfer")]["point"]  # the 6-link run is both
     assert float(rows[(3, "untrained")]["point"]) < float(rows[(3, "direct")]["point"])
+    assert rows[(3, "untrained")]["statistic"] == "one policy" and rows[(3, "untrained")]["n_seeds"] == "1"
     assert (tmp_path / "out" / "length_control.png").stat().st_size > 0
 
 

@@ -50,6 +50,8 @@ from ncap.runs import atomic_csv, load_run
 from ncap.viz import canvas
 
 CSV_FIELDS = ("figure", "panel", "series", "x", "statistic", "point", "ci_low", "ci_high", "n_seeds")
+"""A figure CSV's columns; ``statistic`` is "IQM" (over ``n_seeds`` seeds), "seed" (one seed of a split group)
+or "one policy" (the untrained circuit, one deterministic policy)."""
 STATISTIC_NOTE = "line: IQM over seeds (n in legend); band: its 95% stratified bootstrap CI (rliable)"
 """What every curve figure draws, in its title."""
 TRANSFER_LINKS = tuple(range(3, 17))
@@ -312,8 +314,8 @@ def figure_6(groups: list[RunGroup], writer: FigureWriter, lengths: tuple[int, .
     joints = np.array(lengths) - 1
     reference = trained[0].config if trained else TrainConfig()
     untrained = build_policy(ArchitectureConfig(), "swim", 6)
-    base = [_seed_value(evaluate(transfer_policy(untrained, n), "swim", n, reference.eval_episodes,
-                                 reference.eval_seed).mean_return) for n in lengths]
+    base = [Interval("one policy", evaluate(transfer_policy(untrained, n), "swim", n, reference.eval_episodes,
+                                            reference.eval_seed).mean_return, math.nan, math.nan, 1) for n in lengths]
     axis.plot(joints, [e.point for e in base], "k--", marker="s", label="untrained NCAP")
     for n, est in zip(lengths, base):
         writer.add("6", "transfer", "untrained", n - 1, est)

@@ -70,7 +70,7 @@ def length_control_rows(direct_dir: str | Path, transfer_dir: str | Path) -> lis
             if not values[name]:
                 continue
             est = estimate(values[name]) if name != "untrained" else Interval(
-                "untrained", values[name][0], float("nan"), float("nan"), 1)
+                "one policy", values[name][0], float("nan"), float("nan"), 1)
             rows.append({"joints": n_links - 1, "source": name, "statistic": est.statistic, "point": est.point,
                          "ci_low": est.low, "ci_high": est.high, "n_seeds": est.n,
                          "seeds": ";".join(f"{v:.1f}" for v in values[name])})
