@@ -44,6 +44,8 @@ def main(argv: list[str]) -> int:
     if not old or not new:
         parser.error("no duration lines found: run pytest with --durations=0")
     common = set(old) & set(new)
+    if not common:
+        parser.error("the two reports share no test")
     before, after = sum(old[t] for t in common), sum(new[t] for t in common)
     print(f"tests both trees have: {len(common)}; old {before:.1f} s, new {after:.1f} s, new/old {after / before:.3f}")
     print(f"only in old: {len(set(old) - common)} tests, {sum(old[t] for t in set(old) - common):.1f} s; "

@@ -106,7 +106,7 @@ def test_cli_medium_dry_run_lists_its_21_runs(tmp_path):
 def test_output_piped_into_a_reader_that_stops_early_ends_quietly(tmp_path):
     """`ncap sweep --dry-run | head -1`: the closed pipe is not an error (BrokenPipeError is an OSError)."""
     grid = tmp_path / "grid.yaml"
-    grid.write_text(yaml.safe_dump({**ES_GRID, "grid": {"seed": list(range(2000))}}))
+    grid.write_text(yaml.safe_dump({**ES_GRID, "grid": {"seed": list(range(20000))}}))  # ~340 KB: more than a pipe holds
     command = [sys.executable, "-m", "ncap.cli.main", "sweep", "--grid", str(grid), "--out", str(tmp_path), "--dry-run"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert process.stdout.readline().strip() == b"es-ncap-n3-s0"

@@ -46,11 +46,12 @@ def main(argv: list[str] | None = None) -> int:
 
         torch.set_num_threads(1)
         args.handler(args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the try, not at interpreter exit
     except NcapError as error:  # ours only: any other exception is a bug and keeps its traceback
         print(f"ncap: error: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. `ncap eval --json | head` (before OSError, of which it is a kind)
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's recipe: exit flushes nowhere
         return 0
     except OSError as error:  # files and directories: missing, not writable, disk full, cluster unreachable
         where = f": {error.filename}" if error.filename else ""

@@ -98,10 +98,11 @@ class RunGroup:
     @cached_property
     def measure(self) -> str:
         """The metrics column figures show: the paper's (:func:`paper_measure`), or the deterministic
-        return for runs saved before sampled evaluation (their sampled column is empty)."""
+        return if any seed's rows lack it (runs saved before sampled evaluation), so that every seed is
+        compared in one measure."""
         measure = paper_measure(self.algo)
-        if all(math.isnan(r.get(measure, math.nan)) for rows in self._metrics for r in rows):
-            return "return_deterministic"
+        if any(math.isnan(r.get(measure, math.nan)) for rows in self._metrics for r in rows):
+            return "return_deterministic"  # a seed saved before sampled evaluation: one measure for every seed
         return measure
 
     def seed_curves(self, measure: str | None = None) -> tuple[np.ndarray, np.ndarray]:

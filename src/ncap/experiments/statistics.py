@@ -50,9 +50,10 @@ class Interval:
 
     def describe(self) -> str:
         """``IQM 863.1 [850.2, 870.0], 95% stratified bootstrap CI over 3 seeds``."""
+        digits = 2 if self.statistic.startswith("P(") else 1  # a probability, not a return
         if not self.has_interval:
-            return f"{self.statistic} {self.point:.1f}, one seed (no interval)"
-        return (f"{self.statistic} {self.point:.1f} [{self.low:.1f}, {self.high:.1f}], "
+            return f"{self.statistic} {self.point:.{digits}f}, one seed (no interval)"
+        return (f"{self.statistic} {self.point:.{digits}f} [{self.low:.{digits}f}, {self.high:.{digits}f}], "
                 f"{CONFIDENCE:.0%} stratified bootstrap CI over {self.n} seeds")
 
 
