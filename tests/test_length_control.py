@@ -1,6 +1,8 @@
 """Claim 5's control: direct training, zero-shot transfer and the untrained circuit on the same starts."""
 
 import csv
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -49,4 +51,18 @@ def test_runs_evaluated_on_other_starts_are_refused_in_one_line(tmp_path, runs):
     config.write_text(yaml.safe_dump(data))
     result = run_script("length_control.py", direct, moved, tmp_path / "out")
     assert result.returncode == 2 and "different starts" in result.stderr
+    assert result.stderr.count("\n") == 1 and not (tmp_path / "out").exists()
+
+
+def test_fig6_refuses_trained_circuits_evaluated_on_other_starts_before_drawing_anything(tmp_path):
+    runs = tmp_path / "runs"
+    for seed in (0, 1):
+        copy_committed_run(f"results/claim6-ppo-2e6/ppo-ncap-s{seed}", runs / f"ppo-ncap-s{seed}")
+    config = runs / "ppo-ncap-s1" / "config.yaml"
+    data = yaml.safe_load(config.read_text())
+    data["eval_episodes"] = 3
+    config.write_text(yaml.safe_dump(data))
+    result = subprocess.run([sys.executable, "-m", "ncap.cli.main", "figures", str(runs), "--figure", "6", "--out",
+                             str(tmp_path / "out")], capture_output=True, text=True)
+    assert result.returncode == 2 and "different starts" in result.stderr, result.stderr
     assert result.stderr.count("\n") == 1 and not (tmp_path / "out").exists()

@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 
-from ncap.cli import diagram, evaluate, plot, sweep, train, video
+from ncap.cli import compare, diagram, evaluate, plot, sweep, train, video
 from ncap.cli.errors import UsageError
 from ncap.errors import NcapError
 
@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     plot.add_parser(subparsers)
     diagram.add_parser(subparsers)
     sweep.add_parsers(subparsers)
+    compare.add_parser(subparsers)
     return parser
 
 

@@ -42,7 +42,7 @@ from ncap.experiments.labels import (
     is_plain_circuit,
     is_two_layer_mlp,
 )
-from ncap.experiments.results import RunGroup, estimate, is_split, load_groups
+from ncap.experiments.results import RunGroup, estimate, is_split, load_groups, shared_starts
 from ncap.experiments.statistics import Interval
 from ncap.experiments.summary import reached_asymptote, write_summary
 from ncap.policies import ArchitectureConfig, build_policy, transfer_policy
@@ -304,18 +304,23 @@ def transfer_returns(run, lengths: tuple[int, ...]) -> dict[int, float]:
             for n in lengths}
 
 
+def _transfer_sources(groups: list[RunGroup]) -> list[RunGroup]:
+    """Fig. 6's trained circuits: those trained at 6 links, else (smoke sweeps train shorter bodies) every
+    plain circuit."""
+    trained = [g for g in groups if is_plain_circuit(g.arch) and g.n_links == 6]
+    return trained or [g for g in groups if is_plain_circuit(g.arch)]
+
+
 def figure_6(groups: list[RunGroup], writer: FigureWriter, lengths: tuple[int, ...] = TRANSFER_LINKS) -> list[Path]:
     """Zero-shot transfer of the trained circuits, beside the untrained one, all in one measure (deterministic
     actions) and on the same evaluation starts (the trained runs' ``eval_seed`` and ``eval_episodes``)."""
-    trained = [g for g in groups if is_plain_circuit(g.arch) and g.n_links == 6]
-    if not trained:  # smoke sweeps train shorter bodies: transfer from whatever the circuits learned on
-        trained = [g for g in groups if is_plain_circuit(g.arch)]
+    trained = _transfer_sources(groups)
     figure, axis = canvas.subplots(figsize=(7.5, 5), constrained_layout=True)
     joints = np.array(lengths) - 1
-    reference = trained[0].config if trained else TrainConfig()
+    seed, episodes = shared_starts(trained) if trained else (TrainConfig.eval_seed, TrainConfig.eval_episodes)
     untrained = build_policy(ArchitectureConfig(), "swim", 6)
-    base = [Interval("one policy", evaluate(transfer_policy(untrained, n), "swim", n, reference.eval_episodes,
-                                            reference.eval_seed).mean_return, math.nan, math.nan, 1) for n in lengths]
+    base = [Interval("one policy", evaluate(transfer_policy(untrained, n), "swim", n, episodes, seed).mean_return,
+                     math.nan, math.nan, 1) for n in lengths]
     axis.plot(joints, [e.point for e in base], "k--", marker="s", label="untrained NCAP")
     for n, est in zip(lengths, base):
         writer.add("6", "transfer", "untrained", n - 1, est)
@@ -334,8 +339,8 @@ def figure_6(groups: list[RunGroup], writer: FigureWriter, lengths: tuple[int, .
         axis.axvline(trained_joints, color="gray", lw=0.8)
     axis.set_xlabel("joints of the body (vertical line: trained length)")
     axis.set_ylabel("deterministic evaluation return")
-    episodes = f"{reference.eval_episodes} episodes from the training's evaluation starts"
-    axis.set_title(f"Fig. 6: zero-shot transfer to other body lengths\ndeterministic actions, {episodes};\n"
+    starts = f"{episodes} episodes from the training's evaluation starts"
+    axis.set_title(f"Fig. 6: zero-shot transfer to other body lengths\ndeterministic actions, {starts};\n"
                    "IQM over seeds, band: its 95% stratified bootstrap CI", fontsize=10)
     axis.grid(alpha=0.3)
     axis.legend(fontsize=7)
@@ -348,7 +353,8 @@ def figure_7a(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
     figure, axes = canvas.subplots(len(algos), 2, figsize=(11, 3.6 * len(algos)), constrained_layout=True,
                                 squeeze=False)
     figure.suptitle("Fig. 7A: ablations: weight sharing x sign constraints x initialization\n"
-                    f"{STATISTIC_NOTE}\ncurves: log return axis; bars: IQM and its CI, dots: each seed",
+                    f"{STATISTIC_NOTE}\ncurves: return axis log above 1, linear below; "
+                    "bars: IQM and its CI, dots: each seed",
                     fontsize=11)
     for (curves, bars), algo in zip(axes, algos):
         chosen = sorted((g for g in ablated if g.algo == algo), key=lambda g: (_ablations(g.arch), g.key))
@@ -360,8 +366,11 @@ def figure_7a(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
             finals.append(est)
             writer.add("7a", f"{algo} final", group.label, math.nan, est)
         _format_curve_axis(curves, f"{ALGO_NAMES[algo]}: learning curves", legend_below=True)
-        curves.set_yscale("log")  # near-zero curves (no sign constraints) apart from each other
-        curves.set_ylabel("evaluation return (log)")
+        # near-zero curves (no sign constraints) apart from each other; linear below 1, so that a band
+        # reaching 0 ends at the axis's 0 instead of running off a log axis
+        curves.set_yscale("symlog", linthresh=1.0, linscale=0.5)
+        curves.set_ylim(0.0, 10 ** math.ceil(math.log10(max(curves.dataLim.ymax, 10.0))))
+        curves.set_ylabel("evaluation return (log above 1)")
         positions = np.arange(len(chosen))
         bars.bar(positions, [e.point for e in finals], yerr=_yerr(finals), capsize=3, color=ALGO_COLORS[algo],
                  alpha=0.6)
@@ -441,9 +450,12 @@ def make_figures(runs_dir: str | Path, out: str | Path, figures: tuple[str, ...]
     groups = load_groups(runs_dir)
     if not groups:
         raise ConfigError(f"no swim runs with metrics under {runs_dir}")
+    names = figures_with_runs(groups) if figures is None else figures
+    if "6" in names and _transfer_sources(groups):
+        shared_starts(_transfer_sources(groups))  # refused before any figure is drawn
     writer = FigureWriter(out)
     written = []
-    for name in figures_with_runs(groups) if figures is None else figures:
+    for name in names:
         if name == "6":
             written += figure_6(groups, writer, lengths=transfer_links)
         else:

@@ -22,7 +22,7 @@ from ncap.errors import ConfigError
 from ncap.evaluation import evaluate
 from ncap.experiments.figures import transfer_returns
 from ncap.experiments.labels import is_plain_circuit
-from ncap.experiments.results import RunGroup, estimate, load_groups
+from ncap.experiments.results import RunGroup, estimate, load_groups, shared_starts
 from ncap.experiments.statistics import Interval
 from ncap.policies import ArchitectureConfig, build_policy, transfer_policy
 from ncap.runs import atomic_csv
@@ -38,14 +38,6 @@ def _circuit_groups(runs_dir: str | Path) -> list[RunGroup]:
     return [g for g in load_groups(runs_dir) if is_plain_circuit(g.arch)]
 
 
-def _starts(groups: list[RunGroup]) -> tuple[int, int]:
-    """The evaluation starts every run shares: (eval_seed, eval_episodes)."""
-    starts = {(run.config.eval_seed, run.config.eval_episodes) for g in groups for run in g.runs}
-    if len(starts) != 1:
-        raise ConfigError(f"the runs evaluate on different starts {sorted(starts)}: no common measure")
-    return starts.pop()
-
-
 def length_control_rows(direct_dir: str | Path, transfer_dir: str | Path) -> list[dict]:
     """One row per (joints, source) with the IQM over seeds and its interval; ``seeds`` holds each seed's
     return (``;``-separated)."""
@@ -55,7 +47,7 @@ def length_control_rows(direct_dir: str | Path, transfer_dir: str | Path) -> lis
         raise ConfigError(f"need PPO circuit runs at several lengths in {direct_dir} and one PPO circuit group at "
                           f"{TRAINED_LINKS} links in {transfer_dir}")
     (source,) = sources
-    seed, episodes = _starts([*direct, source])
+    seed, episodes = shared_starts([*direct, source])
     lengths = sorted({g.n_links for g in direct} | {TRAINED_LINKS})
     moved = [transfer_returns(run, tuple(lengths)) for run in source.runs]
     untrained = build_policy(ArchitectureConfig(), "swim", TRAINED_LINKS)

@@ -15,6 +15,7 @@ from ncap.algorithms import get_algorithm
 from ncap.circuits import num_parameters
 from ncap.config import TrainConfig, identity
 from ncap.envs.swimmer.swimming import SWIM
+from ncap.errors import ConfigError
 from ncap.experiments.labels import arch_key, arch_label
 from ncap.experiments.statistics import Interval, iqm, iqm_curve
 from ncap.policies import ArchitectureConfig, build_policy
@@ -129,6 +130,18 @@ class RunGroup:
     def final_returns(self, measure: str | None = None) -> list[float]:
         """Each seed's last evaluation return (``measure``, default :attr:`measure`)."""
         return [rows[-1][measure or self.measure] for rows in self._metrics if rows]
+
+
+def shared_starts(groups: list[RunGroup]) -> tuple[int, int]:
+    """The evaluation starts every run of ``groups`` shares: ``(eval_seed, eval_episodes)``.
+
+    Raises ConfigError when they differ: returns on other starts are not one measure.
+    """
+    starts = {(run.config.eval_seed, run.config.eval_episodes) for g in groups for run in g.runs}
+    if len(starts) != 1:
+        raise ConfigError(f"the runs evaluate on different starts (eval_seed, eval_episodes) {sorted(starts)}: "
+                          "no common measure")
+    return starts.pop()
 
 
 def load_groups(runs_dir: str | Path) -> list[RunGroup]:
