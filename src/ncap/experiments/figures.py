@@ -353,8 +353,8 @@ def figure_7a(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
     figure, axes = canvas.subplots(len(algos), 2, figsize=(11, 3.6 * len(algos)), constrained_layout=True,
                                 squeeze=False)
     figure.suptitle("Fig. 7A: ablations: weight sharing x sign constraints x initialization\n"
-                    f"{STATISTIC_NOTE}\ncurves: return axis log above 1, linear below; "
-                    "bars: IQM and its CI, dots: each seed",
+                    f"{STATISTIC_NOTE}\ncurves: return axis log above 1 (linear below) where the curves span more "
+                    "than a decade; bars: IQM and its CI, dots: each seed",
                     fontsize=11)
     for (curves, bars), algo in zip(axes, algos):
         chosen = sorted((g for g in ablated if g.algo == algo), key=lambda g: (_ablations(g.arch), g.key))
@@ -366,11 +366,7 @@ def figure_7a(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
             finals.append(est)
             writer.add("7a", f"{algo} final", group.label, math.nan, est)
         _format_curve_axis(curves, f"{ALGO_NAMES[algo]}: learning curves", legend_below=True)
-        # near-zero curves (no sign constraints) apart from each other; linear below 1, so that a band
-        # reaching 0 ends at the axis's 0 instead of running off a log axis
-        curves.set_yscale("symlog", linthresh=1.0, linscale=0.5)
-        curves.set_ylim(0.0, 10 ** math.ceil(math.log10(max(curves.dataLim.ymax, 10.0))))
-        curves.set_ylabel("evaluation return (log above 1)")
+        _return_axis(curves)
         positions = np.arange(len(chosen))
         bars.bar(positions, [e.point for e in finals], yerr=_yerr(finals), capsize=3, color=ALGO_COLORS[algo],
                  alpha=0.6)
@@ -381,6 +377,19 @@ def figure_7a(groups: list[RunGroup], writer: FigureWriter) -> list[Path]:
         bars.set_ylabel("final evaluation return")
         bars.set_title(f"{ALGO_NAMES[algo]}: final return", fontsize=10)
     return writer.save("7a", figure)
+
+
+def _return_axis(axis) -> None:
+    """Fig. 7A's return axis: where the curves span more than a decade (near-zero ablations beside learning
+    ones), log above 1 and linear below, so that near-zero curves stand apart and a band reaching 0 ends at
+    the axis's 0; else linear, so that close curves stay apart."""
+    low, high = axis.dataLim.ymin, axis.dataLim.ymax
+    if high > 0 and low < high / 10:
+        axis.set_yscale("symlog", linthresh=1.0, linscale=0.5)
+        axis.set_ylim(0.0, 10 ** math.ceil(math.log10(max(high, 10.0))))
+        axis.set_ylabel("evaluation return (log above 1)")
+    else:
+        axis.set_ylabel("evaluation return")
 
 
 def _yerr(estimates) -> np.ndarray:
