@@ -5,9 +5,10 @@ from types import SimpleNamespace
 import numpy as np
 
 from ncap.config import TrainConfig, merge
-from ncap.experiments.figures import FigureWriter, figure_5, figures_with_runs
+from ncap.experiments.figures import FigureWriter, _return_axis, figure_5, figures_with_runs
 from ncap.experiments.results import RunGroup
 from ncap.experiments.summary import steps_to_settle, summarize, summarize_runs, write_summary
+from ncap.viz import canvas
 
 ARCHS = {"ncap": {"arch": "ncap"}, "mlp256x256": {"arch": "mlp", "hidden": [256, 256]},
          "mlp4x4": {"arch": "mlp", "hidden": [4, 4]},
@@ -258,3 +259,13 @@ def test_fig4b_colours_mean_architecture_the_same_in_every_panel(tmp_path):
     assert colours[0]["NCAP"] == colours[1]["NCAP"] == "#000000"  # NCAP black under every algorithm
     assert len(set(colours[0].values())) == 3  # each architecture its own
     assert not set(colours[0].values()) & {to_hex(c) for c in ALGO_COLORS.values()}  # none an algorithm's
+
+
+def test_fig7a_return_axis_is_log_only_where_the_curves_span_more_than_a_decade():
+    figure, (wide, close) = canvas.subplots(1, 2)
+    wide.fill_between([0, 1], [0.0, 0.0], [5.0, 850.0])  # a band reaching 0 beside a learning curve
+    close.plot([0, 1], [785.0, 864.0])
+    _return_axis(wide)
+    _return_axis(close)
+    assert wide.get_yscale() == "symlog" and wide.get_ylim() == (0.0, 1000.0)
+    assert close.get_yscale() == "linear" and close.get_ylabel() == "evaluation return"
