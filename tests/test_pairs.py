@@ -53,10 +53,15 @@ def test_both_measures_are_taken_on_the_steps_every_seed_of_both_groups_has():
 def test_groups_are_found_by_key_and_algorithm_with_one_clear_error_otherwise():
     groups = [_group("ppo", {"arch": "ncap"}, [{0: 1.0}]), _group("es", {"arch": "ncap"}, [{0: 1.0}])]
     assert find_group(groups, "ncap", "es") is groups[1]
-    with pytest.raises(ConfigError, match="choose one with --algo"):
+    with pytest.raises(ConfigError, match="choose one with --algo or --n-links"):
         find_group(groups, "ncap", None)
-    with pytest.raises(ConfigError, match="the groups are: es/ncap, ppo/ncap"):
+    with pytest.raises(ConfigError, match="the groups are: es/ncap/6 links, ppo/ncap/6 links"):
         find_group(groups, "mlp256x256", None)
+    longer = _group("ppo", {"arch": "ncap"}, [{0: 1.0}])
+    longer.config = merge(longer.config, {"n_links": 9})
+    assert find_group([*groups, longer], "ncap", "ppo", n_links=9) is longer
+    with pytest.raises(ConfigError, match="2 groups"):
+        find_group([*groups, longer], "ncap", "ppo")
 
 
 def _ncap(*args):

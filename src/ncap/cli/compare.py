@@ -7,7 +7,7 @@ import dataclasses
 from pathlib import Path
 
 from ncap.algorithms import ALGORITHMS
-from ncap.cli.common import print_json
+from ncap.cli.common import n_links_arg, print_json
 from ncap.cli.errors import UsageError
 
 
@@ -18,6 +18,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("a", metavar="A", help="architecture key as in summary.md (e.g. ncap)")
     parser.add_argument("b", metavar="B", help="architecture key (e.g. ncap-noshare)")
     parser.add_argument("--algo", choices=sorted(ALGORITHMS), help="when a key has runs under several algorithms")
+    parser.add_argument("--n-links", type=n_links_arg, help="when a key has runs at several body lengths")
     parser.add_argument("--json", action="store_true", help="print the comparison as JSON")
     parser.set_defaults(handler=run)
 
@@ -29,7 +30,8 @@ def run(args: argparse.Namespace) -> None:
     if not Path(args.runs_dir).is_dir():
         raise UsageError(f"no runs directory at {args.runs_dir}")
     groups = load_groups(args.runs_dir)
-    report = compare_pair(find_group(groups, args.a, args.algo), find_group(groups, args.b, args.algo))
+    report = compare_pair(find_group(groups, args.a, args.algo, args.n_links),
+                          find_group(groups, args.b, args.algo, args.n_links))
     if not args.json:
         print(report_markdown(report))
         return

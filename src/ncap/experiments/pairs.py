@@ -88,17 +88,18 @@ def compare_pair(a: RunGroup, b: RunGroup) -> PairReport:
     return PairReport(a, b, column, steps, comparisons)
 
 
-def find_group(groups: list[RunGroup], key: str, algo: str | None) -> RunGroup:
+def find_group(groups: list[RunGroup], key: str, algo: str | None = None, n_links: int | None = None) -> RunGroup:
     """The group whose architecture key (as in summary tables, e.g. ``ncap-noshare``) is ``key``, under
-    ``algo`` if given; one clear error if none or several match."""
-    matches = [g for g in groups if g.key == key and (algo is None or g.algo == algo)]
+    ``algo`` and at ``n_links`` if given; one clear error if none or several match."""
+    matches = [g for g in groups
+               if g.key == key and (algo is None or g.algo == algo) and (n_links is None or g.n_links == n_links)]
     if len(matches) == 1:
         return matches[0]
-    known = ", ".join(sorted({f"{g.algo}/{g.key}" for g in groups})) or "none"
+    known = ", ".join(sorted({f"{g.algo}/{g.key}/{g.n_links} links" for g in groups})) or "none"
     if not matches:
-        raise ConfigError(f"no finished runs of {key!r}{f' under {algo}' if algo else ''}; the groups are: {known}")
+        raise ConfigError(f"no finished runs of {key!r} under these choices; the groups are: {known}")
     found = "; ".join(f"{g.algo}, {g.n_links} links" for g in matches)
-    raise ConfigError(f"{key!r} matches {len(matches)} groups ({found}): choose one with --algo")
+    raise ConfigError(f"{key!r} matches {len(matches)} groups ({found}): choose one with --algo or --n-links")
 
 
 def _cell(interval: Interval, digits: int = 1) -> str:
