@@ -460,8 +460,9 @@ def make_figures(runs_dir: str | Path, out: str | Path, figures: tuple[str, ...]
     if not groups:
         raise ConfigError(f"no swim runs with metrics under {runs_dir}")
     names = figures_with_runs(groups) if figures is None else figures
-    if "6" in names and _transfer_sources(groups):
-        shared_starts(_transfer_sources(groups))  # refused before any figure is drawn
+    sources = _transfer_sources(groups) if "6" in names else []
+    if sources:
+        shared_starts(sources)  # refused before any figure is drawn
     writer = FigureWriter(out)
     written = []
     for name in names:

@@ -61,11 +61,10 @@ def _column(a: RunGroup, b: RunGroup) -> str:
     return a.measure if a.measure == b.measure else "return_deterministic"
 
 
-def _shared_curves(group: RunGroup, column: str, steps: np.ndarray) -> np.ndarray:
-    """(S, T) the group's seeds at ``steps``."""
-    own, values = group.seed_curves(column)
-    index = {int(s): i for i, s in enumerate(own)}
-    return values[:, [index[int(s)] for s in steps]]
+def _at(steps: np.ndarray, values: np.ndarray, shared: np.ndarray) -> np.ndarray:
+    """(S, T') the seeds' ``values`` (S, T) at the ``shared`` steps (T',), a subset of ``steps`` (T,)."""
+    index = {int(s): i for i, s in enumerate(steps)}
+    return values[:, [index[int(s)] for s in shared]]
 
 
 def compare_pair(a: RunGroup, b: RunGroup) -> PairReport:
@@ -73,10 +72,11 @@ def compare_pair(a: RunGroup, b: RunGroup) -> PairReport:
     evaluation steps every seed of both groups has (the final return is the last of them, so groups trained
     for different budgets are compared at the shorter one's end)."""
     column = _column(a, b)
-    steps = np.array(sorted(set(map(int, a.seed_curves(column)[0])) & set(map(int, b.seed_curves(column)[0]))))
+    (steps_a, values_a), (steps_b, values_b) = a.seed_curves(column), b.seed_curves(column)
+    steps = np.array(sorted(set(map(int, steps_a)) & set(map(int, steps_b))))
     if len(steps) < 2:
         raise ConfigError(f"{a.label} and {b.label} share fewer than two evaluation steps: no common curve")
-    curves_a, curves_b = _shared_curves(a, column, steps), _shared_curves(b, column, steps)
+    curves_a, curves_b = _at(steps_a, values_a, steps), _at(steps_b, values_b, steps)
     finals_a, finals_b = curves_a[:, -1], curves_b[:, -1]
     areas_a, areas_b = mean_over_training(steps, curves_a), mean_over_training(steps, curves_b)
     comparisons = (
@@ -102,12 +102,6 @@ def find_group(groups: list[RunGroup], key: str, algo: str | None = None, n_link
     raise ConfigError(f"{key!r} matches {len(matches)} groups ({found}): choose one with --algo or --n-links")
 
 
-def _cell(interval: Interval, digits: int = 1) -> str:
-    if not interval.has_interval:
-        return f"{interval.point:.{digits}f}"
-    return f"{interval.point:.{digits}f} [{interval.low:.{digits}f}, {interval.high:.{digits}f}]"
-
-
 def report_markdown(report: PairReport) -> str:
     """The comparison as a Markdown table, with what its numbers are."""
     a, b = report.a, report.b
@@ -116,5 +110,5 @@ def report_markdown(report: PairReport) -> str:
              f"{len(report.steps)} shared evaluations from {report.steps[0]:,} to {report.steps[-1]:,} steps",
              "IQM over seeds [95% stratified bootstrap interval]; P(A > B): a seed of A against a seed of B, ties half",
              "", "| measure | A | B | P(A > B) |", "|---|---|---|---|"]
-    lines += [f"| {c.measure} | {_cell(c.a)} | {_cell(c.b)} | {_cell(c.a_beats_b, 2)} |" for c in report.comparisons]
+    lines += [f"| {c.measure} | {c.a.cell()} | {c.b.cell()} | {c.a_beats_b.cell()} |" for c in report.comparisons]
     return "\n".join(lines)

@@ -48,13 +48,18 @@ class Interval:
         """False for one seed: a bootstrap of one value is no interval (bounds NaN)."""
         return self.n > 1
 
-    def describe(self) -> str:
-        """``IQM 863.1 [850.2, 870.0], 95% stratified bootstrap CI over 3 seeds``."""
+    def cell(self) -> str:
+        """``863.1 [850.2, 870.0]`` (a table cell; the point alone without an interval)."""
         digits = 2 if self.statistic.startswith("P(") else 1  # a probability, not a return
         if not self.has_interval:
-            return f"{self.statistic} {self.point:.{digits}f}, one seed (no interval)"
-        return (f"{self.statistic} {self.point:.{digits}f} [{self.low:.{digits}f}, {self.high:.{digits}f}], "
-                f"{CONFIDENCE:.0%} stratified bootstrap CI over {self.n} seeds")
+            return f"{self.point:.{digits}f}"
+        return f"{self.point:.{digits}f} [{self.low:.{digits}f}, {self.high:.{digits}f}]"
+
+    def describe(self) -> str:
+        """``IQM 863.1 [850.2, 870.0], 95% stratified bootstrap CI over 3 seeds``."""
+        if not self.has_interval:
+            return f"{self.statistic} {self.cell()}, one seed (no interval)"
+        return f"{self.statistic} {self.cell()}, {CONFIDENCE:.0%} stratified bootstrap CI over {self.n} seeds"
 
 
 def _scores(values, ndim: int = 1) -> np.ndarray:
