@@ -11,7 +11,7 @@ from helpers import copy_committed_run
 
 from ncap.config import TrainConfig, merge
 from ncap.errors import ConfigError
-from ncap.experiments.pairs import compare_pair, find_group, mean_over_training, report_markdown
+from ncap.experiments.pairs import compare_pair, fig7a_pairs, find_group, mean_over_training, report_markdown
 from ncap.experiments.results import RunGroup
 
 
@@ -83,3 +83,38 @@ def test_the_cli_compares_committed_runs_and_refuses_unknown_groups_in_one_line(
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "no finished runs of 'mlp256x256'" in bad.stderr
     missing = _ncap(tmp_path / "nowhere", "ncap", "ncap-noshare")
     assert missing.returncode == 2 and missing.stderr.count("\n") == 1
+
+
+def test_fig7a_pairs_are_the_12_single_factor_pairs_of_the_8_variants():
+    pairs = fig7a_pairs()
+    assert len(pairs) == 12
+    variants = {"ncap", "ncap-noshare", "ncap-nosign", "ncap-uniform", "ncap-noshare-nosign",
+                "ncap-noshare-uniform", "ncap-nosign-uniform", "ncap-noshare-nosign-uniform"}
+    assert {key for _, a, b in pairs for key in (a, b)} == variants
+    for _, a, b in pairs:  # each pair differs in exactly one tag
+        assert len(set(a.split("-")) ^ set(b.split("-"))) == 1
+    assert len({frozenset((a, b)) for _, a, b in pairs}) == 12
+    for variant in variants:  # each variant meets its 3 neighbours, one per factor
+        assert sum(variant in (a, b) for _, a, b in pairs) == 3
+    assert ("shared / unshared (signs, constant init)", "ncap", "ncap-noshare") in pairs
+    assert ("constant init / uniform init (unshared, no signs)", "ncap-noshare-nosign",
+            "ncap-noshare-nosign-uniform") in pairs
+
+
+def test_the_claim6_pairs_script_prints_a_row_per_pair_with_both_groups(tmp_path):
+    for name in ("ppo-ncap-s0", "ppo-ncap-noshare-s0", "ppo-ncap-uniform-s0", "ppo-ncap-uniform-s1"):
+        copy_committed_run(f"results/claim6-ppo-2e6/{name}", tmp_path / name)
+    script = [sys.executable, "scripts/claim6_pairs.py"]
+    result = subprocess.run([*script, tmp_path], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")][1:]  # after the header
+    assert [row.split(" | ")[0] for row in rows] == [
+        "| shared / unshared (signs, constant init)", "| constant init / uniform init (shared, signs)"]
+    assert "IQM over 1 or 2 seeds" in result.stdout
+    expected = json.loads(_ncap(tmp_path, "ncap", "ncap-uniform", "--json").stdout)["comparisons"]
+    cells = rows[1].strip("| ").split(" | ")
+    assert cells[1].startswith(f"{expected[0]['a']['point']:.1f}")  # final A: one seed, no interval
+    assert cells[3].startswith(f"{expected[0]['p_a_beats_b']['point']:.2f}")
+    assert cells[6].startswith(f"{expected[1]['p_a_beats_b']['point']:.2f}")
+    empty = subprocess.run([*script, tmp_path / "nowhere"], capture_output=True, text=True)
+    assert empty.returncode == 1 and empty.stderr.count("\n") == 1

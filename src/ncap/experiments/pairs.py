@@ -9,6 +9,7 @@ improvement P(A > B) with its interval (:mod:`ncap.experiments.statistics`).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,31 @@ import numpy as np
 from ncap.errors import ConfigError
 from ncap.experiments.results import RunGroup, estimate
 from ncap.experiments.statistics import Interval, probability_of_improvement
+
+FIG7A_FACTORS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "sharing": (("shared", ""), ("unshared", "-noshare")),
+    "signs": (("signs", ""), ("no signs", "-nosign")),
+    "init": (("constant init", ""), ("uniform init", "-uniform")),
+}
+"""Fig. 7A's three factors, each as its two levels (label, architecture-key suffix), the A level first; the
+suffixes in the order the keys carry them (``ncap-noshare-nosign-uniform``)."""
+
+
+def fig7a_pairs() -> list[tuple[str, str, str]]:
+    """The 12 pairs of Fig. 7A's 8 variants that differ in one factor, the other two held, as
+    (label, key A, key B), e.g. ``("shared / unshared (signs, constant init)", "ncap", "ncap-noshare")``."""
+    rows = []
+    for factor, ((label_a, suffix_a), (label_b, suffix_b)) in FIG7A_FACTORS.items():
+        others = [f for f in FIG7A_FACTORS if f != factor]
+        for held in itertools.product(*(FIG7A_FACTORS[f] for f in others)):
+            levels = dict(zip(others, (suffix for _, suffix in held)))
+
+            def key(suffix: str) -> str:
+                return "ncap" + "".join({**levels, factor: suffix}[f] for f in FIG7A_FACTORS)
+
+            context = ", ".join(label for label, _ in held)
+            rows.append((f"{label_a} / {label_b} ({context})", key(suffix_a), key(suffix_b)))
+    return rows
 
 
 @dataclass(frozen=True)
