@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 import pytest
-from helpers import copy_committed_run
+from helpers import copy_committed_run, run_script
 
 from ncap.config import TrainConfig, merge
 from ncap.errors import ConfigError
@@ -104,8 +104,7 @@ def test_fig7a_pairs_are_the_12_single_factor_pairs_of_the_8_variants():
 def test_the_claim6_pairs_script_prints_a_row_per_pair_with_both_groups(tmp_path):
     for name in ("ppo-ncap-s0", "ppo-ncap-noshare-s0", "ppo-ncap-uniform-s0", "ppo-ncap-uniform-s1"):
         copy_committed_run(f"results/claim6-ppo-2e6/{name}", tmp_path / name)
-    script = [sys.executable, "scripts/claim6_pairs.py"]
-    result = subprocess.run([*script, tmp_path], capture_output=True, text=True)
+    result = run_script("claim6_pairs.py", tmp_path)
     assert result.returncode == 0, result.stderr
     rows = [line for line in result.stdout.splitlines() if line.startswith("| ")][1:]  # after the header
     assert [row.split(" | ")[0] for row in rows] == [
@@ -116,5 +115,5 @@ def test_the_claim6_pairs_script_prints_a_row_per_pair_with_both_groups(tmp_path
     assert cells[1].startswith(f"{expected[0]['a']['point']:.1f}")  # final A: one seed, no interval
     assert cells[3].startswith(f"{expected[0]['p_a_beats_b']['point']:.2f}")
     assert cells[6].startswith(f"{expected[1]['p_a_beats_b']['point']:.2f}")
-    empty = subprocess.run([*script, tmp_path / "nowhere"], capture_output=True, text=True)
+    empty = run_script("claim6_pairs.py", tmp_path / "nowhere")
     assert empty.returncode == 1 and empty.stderr.count("\n") == 1
