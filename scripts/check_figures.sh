@@ -14,9 +14,10 @@ $NCAP figures results/navigate --figure nav --transfer-episodes 20 --out "$OUT/n
 $NCAP figures results/quadruped --figure quadruped --out "$OUT/quadruped" || exit 1
 $NCAP figures results/claim6-ppo-2e6 --figure 7a --out "$OUT/claim6-ppo-2e6" || exit 1
 $NCAP figures results/claim6-sharing-ppo-1e6 --figure 7a --out "$OUT/claim6-sharing-ppo-1e6" || exit 1
+$NCAP figures results/claim6-sharing-es-1e7 --figure 7a --out "$OUT/claim6-sharing-es-1e7" || exit 1
 .venv/bin/python scripts/length_control.py results/claim5-ppo-2e6 results/claim6-ppo-2e6 "$OUT/claim5" || exit 1
 status=0
-for set in small medium learning-check navigate quadruped claim6-ppo-2e6 claim6-sharing-ppo-1e6 claim5; do
+for set in small medium learning-check navigate quadruped claim6-ppo-2e6 claim6-sharing-ppo-1e6 claim6-sharing-es-1e7 claim5; do
   for file in figures/$set/*; do
     case "$file" in *.mp4) continue ;; esac
     name=$(basename "$file")
