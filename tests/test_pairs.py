@@ -11,7 +11,15 @@ from helpers import copy_committed_run, run_script
 
 from ncap.config import TrainConfig, merge
 from ncap.errors import ConfigError
-from ncap.experiments.pairs import compare_pair, fig7a_pairs, find_group, mean_over_training, report_markdown
+from ncap.experiments.grids import ABLATIONS
+from ncap.experiments.pairs import (
+    FIG7A_FACTORS,
+    compare_pair,
+    fig7a_pairs,
+    find_group,
+    mean_over_training,
+    report_markdown,
+)
 from ncap.experiments.results import RunGroup
 
 
@@ -87,6 +95,7 @@ def test_the_cli_compares_committed_runs_and_refuses_unknown_groups_in_one_line(
 
 def test_fig7a_pairs_are_the_12_single_factor_pairs_of_the_8_variants():
     pairs = fig7a_pairs()
+    assert [tag for *_, tag in FIG7A_FACTORS] == list(ABLATIONS)  # the grids' tags, in key order
     assert len(pairs) == 12
     variants = {"ncap", "ncap-noshare", "ncap-nosign", "ncap-uniform", "ncap-noshare-nosign",
                 "ncap-noshare-uniform", "ncap-nosign-uniform", "ncap-noshare-nosign-uniform"}

@@ -18,29 +18,24 @@ from ncap.errors import ConfigError
 from ncap.experiments.results import RunGroup, estimate
 from ncap.experiments.statistics import Interval, probability_of_improvement
 
-FIG7A_FACTORS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
-    "sharing": (("shared", ""), ("unshared", "-noshare")),
-    "signs": (("signs", ""), ("no signs", "-nosign")),
-    "init": (("constant init", ""), ("uniform init", "-uniform")),
-}
-"""Fig. 7A's three factors, each as its two levels (label, architecture-key suffix), the A level first; the
-suffixes in the order the keys carry them (``ncap-noshare-nosign-uniform``)."""
+FIG7A_FACTORS: tuple[tuple[str, str, str], ...] = (
+    ("shared", "unshared", "noshare"), ("signs", "no signs", "nosign"), ("constant init", "uniform init", "uniform"))
+"""Fig. 7A's three factors as (label without the ablation, label with it, its tag in architecture keys as in
+:data:`ncap.experiments.grids.ABLATIONS`), in the order keys carry the tags (``ncap-noshare-nosign-uniform``)."""
 
 
 def fig7a_pairs() -> list[tuple[str, str, str]]:
     """The 12 pairs of Fig. 7A's 8 variants that differ in one factor, the other two held, as
     (label, key A, key B), e.g. ``("shared / unshared (signs, constant init)", "ncap", "ncap-noshare")``."""
     rows = []
-    for factor, ((label_a, suffix_a), (label_b, suffix_b)) in FIG7A_FACTORS.items():
-        others = [f for f in FIG7A_FACTORS if f != factor]
-        for held in itertools.product(*(FIG7A_FACTORS[f] for f in others)):
-            levels = dict(zip(others, (suffix for _, suffix in held)))
-
-            def key(suffix: str) -> str:
-                return "ncap" + "".join({**levels, factor: suffix}[f] for f in FIG7A_FACTORS)
-
-            context = ", ".join(label for label, _ in held)
-            rows.append((f"{label_a} / {label_b} ({context})", key(suffix_a), key(suffix_b)))
+    for factor in FIG7A_FACTORS:
+        others = [f for f in FIG7A_FACTORS if f is not factor]
+        for held in itertools.product((False, True), repeat=len(others)):
+            ablated = {f[2] for f, on in zip(others, held) if on}
+            keys = ["-".join(["ncap", *(f[2] for f in FIG7A_FACTORS if f[2] in tags)])
+                    for tags in (ablated, ablated | {factor[2]})]
+            context = ", ".join(f[int(on)] for f, on in zip(others, held))
+            rows.append((f"{factor[0]} / {factor[1]} ({context})", *keys))
     return rows
 
 
